@@ -1,0 +1,1 @@
+"""Organisations, users, API tokens, sharing groups and console sign-in."""

@@ -1,0 +1,1 @@
+"""Statements about observables: storage, lookup, ingest, correlation."""

@@ -1,0 +1,13 @@
+"""Observables: typed, canonical identifiers (IPs, domains, phones, accounts, wallets …).
+
+``canonicalise`` turns one value into a ``Canonical``; ``extract`` finds them in free text.
+"""
+
+from __future__ import annotations
+
+from .canonical import canonicalise, detect_type
+from .extract import extract
+from .refang import refang
+from .types import Canonical, ObservableType
+
+__all__ = ["Canonical", "ObservableType", "canonicalise", "detect_type", "extract", "refang"]

@@ -1,0 +1,1 @@
+"""The web application: app factory, sign-in, layout, static assets."""

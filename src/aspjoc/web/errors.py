@@ -1,0 +1,61 @@
+"""The one handler that renders domain errors: JSON for machines, a page for people."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from aspjoc.errors import AspjocError, AuthenticationFailed, RateLimited
+from aspjoc.web.templating import render
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/taxii2", "/misp/", "/public/api/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _field_of(loc: tuple[object, ...] | list[object]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "request"
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AspjocError)
+    if wants_html(request):
+        if isinstance(exc, AuthenticationFailed):
+            return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+        return render(request, "error.html", {"error": exc}, status_code=exc.status_code)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if isinstance(exc, AuthenticationFailed):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    body = {"error": "invalid_input", "field": _field_of(first.get("loc", ())), "reason": str(first.get("msg")),
+            "errors": [{"field": _field_of(e.get("loc", ())), "reason": str(e.get("msg"))} for e in errors]}
+    if wants_html(request):
+        return render(request, "error.html", {"error": AspjocError(body["field"], body["reason"])}, status_code=422)
+    return JSONResponse(body, status_code=422)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if wants_html(request):
+        return render(request, "error.html", {"error": AspjocError("request", str(exc.detail))}, status_code=exc.status_code)
+    return JSONResponse({"error": "http_error", "field": "request", "reason": str(exc.detail)},
+                        status_code=exc.status_code, headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AspjocError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
