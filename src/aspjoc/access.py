@@ -27,11 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql import Select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from aspjoc.accounts.models import OrgKind
 from aspjoc.marking import Handling, Marking, MarkingRecipient, TLP
@@ -67,10 +65,6 @@ class Principal:
         return cls()
 
 
-class Marked(Protocol):
-    marking_id: InstrumentedAttribute[int]
-
-
 def _recipient_match(principal: Principal) -> ColumnElement[bool]:
     r = MarkingRecipient
     named_org = or_(r.org_id == principal.org_id, r.group_id.in_(principal.group_ids)) if principal.group_ids else (
@@ -103,7 +97,7 @@ def marking_condition(principal: Principal, purpose: Purpose = Purpose.READ) -> 
     return or_(own, others)
 
 
-def visible_markings(principal: Principal, purpose: Purpose = Purpose.READ) -> Select[tuple[int]]:
+def visible_markings(principal: Principal, purpose: Purpose = Purpose.READ) -> Select[int]:
     """SELECT of the marking ids ``principal`` may see for ``purpose``."""
     return select(Marking.id).where(marking_condition(principal, purpose))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -19,7 +21,7 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def _field_of(loc: tuple[object, ...] | list[object]) -> str:
+def _field_of(loc: Any) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts) or "request"
 
@@ -39,11 +41,11 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-    body = {"error": "invalid_input", "field": _field_of(first.get("loc", ())), "reason": str(first.get("msg")),
+    first: dict[str, Any] = dict(errors[0]) if errors else {"loc": (), "msg": "invalid request"}
+    body: dict[str, Any] = {"error": "invalid_input", "field": _field_of(first.get("loc", ())), "reason": str(first.get("msg")),
             "errors": [{"field": _field_of(e.get("loc", ())), "reason": str(e.get("msg"))} for e in errors]}
     if wants_html(request):
-        return render(request, "error.html", {"error": AspjocError(body["field"], body["reason"])}, status_code=422)
+        return render(request, "error.html", {"error": AspjocError(str(body["field"]), str(body["reason"]))}, status_code=422)
     return JSONResponse(body, status_code=422)
 
 

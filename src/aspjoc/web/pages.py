@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -53,12 +53,12 @@ def _set_session_cookie(response: Response, token: str, settings: Settings) -> N
                         max_age=settings.session_hours * 3600)
 
 
-def _register_failure(session: Session, user: User, settings: Settings, now: object) -> None:
+def _register_failure(session: Session, user: User, settings: Settings, now: datetime) -> None:
     user.failed_logins += 1
     if user.failed_logins >= settings.login_max_failures:
-        user.locked_until = now + timedelta(minutes=settings.lockout_minutes)  # type: ignore[operator]
+        user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
         user.failed_logins = 0
-        audit.record(session, principal_for(session, user), "signin.locked", now, "user", user.id)  # type: ignore[arg-type]
+        audit.record(session, principal_for(session, user), "signin.locked", now, "user", user.id)
 
 
 @router.get("/signin")
