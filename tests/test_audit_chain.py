@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from aspjoc import audit
 from aspjoc.cli import app
-from conftest import Factory
+from support import Factory
 
 
 def _events(make: Factory, n: int) -> None:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from aspjoc import audit
-from aspjoc.accounts.cli import org_app, token_app, user_app
+from aspjoc.capabilities import parts
 from aspjoc.errors import AspjocError
 from aspjoc.migrate import upgrade
 from aspjoc.runtime import Runtime
@@ -16,10 +16,9 @@ from aspjoc.runtime import Runtime
 app = typer.Typer(help="aspjoc: threat intelligence, sharing and operations for a regional cybercrime programme.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-app.add_typer(org_app, name="org")
-app.add_typer(user_app, name="user")
-app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+for _capability in parts("cli"):
+    _capability.register(app)
 console = Console(stderr=True)
 
 

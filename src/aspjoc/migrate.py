@@ -18,6 +18,6 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database at ``database_url`` to ``revision``."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Bring the database at ``database_url`` to ``revision`` (all branch heads by default: capabilities branch from the foundation)."""
     command.upgrade(alembic_config(database_url), revision)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from access.oracle import StatementM, UserM, may_see
-from conftest import Factory, bearer
+from support import Factory, bearer
 
 KINDS = ["law_enforcement", "hub", "igo", "private", "cert"]
 LEVELS = ["clear", "green", "amber", "amber+strict", "red"]

@@ -10,7 +10,7 @@ from aspjoc.access import Principal, Purpose, gate
 from aspjoc.intel import service
 from aspjoc.intel.models import Notice, Statement
 from aspjoc.intel.schemas import MarkingIn, ObservableIn, RecipientsIn, StatementIn
-from conftest import Factory
+from support import Factory
 
 
 class World:

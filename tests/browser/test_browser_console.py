@@ -8,7 +8,7 @@ import pytest
 
 from aspjoc.intel import service
 from aspjoc.intel.schemas import MarkingIn, ObservableIn, RecipientsIn, StatementIn
-from conftest import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot
 
 pytestmark = pytest.mark.browser
 

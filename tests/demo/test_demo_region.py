@@ -28,7 +28,7 @@ from aspjoc.demo import (
     load_demo,
 )
 from aspjoc.intel import service as intel
-from aspjoc.intel.models import Observable, Statement
+from aspjoc.intel.models import Notice, Observable, Statement
 from aspjoc.marking import Handling, Marking, MarkingRecipient, TLP
 from aspjoc.observables import canonicalise
 
@@ -147,12 +147,15 @@ def test_red_phone_is_seen_by_the_thai_investigator_and_held_elsewhere_for_the_p
         seen_by_ph = set(s.scalars(select(Statement.id).where(gate(ph, Statement))))
         th_result = intel.lookup(s, th, SHOWCASE_RED_PHONE, clock.now())
         ph_result = intel.lookup(s, ph, SHOWCASE_RED_PHONE, clock.now())
+        s.flush()
+        told = s.scalars(select(Notice.message).where(Notice.org_id == th.org_id, Notice.actor_org_id == ph.org_id)).all()
     red = next(st.id for st in th_result.statements if st.marking.tlp == TLP.RED)
     assert red in seen_by_th and red not in seen_by_ph
     assert seen_by_th != seen_by_ph
     assert not th_result.held_elsewhere and len(th_result.statements) == 2
     assert ph_result.held_elsewhere
     assert [st.marking.tlp for st in ph_result.statements] == [TLP.GREEN]
+    assert len(told) == 1 and "analyst@ph.aspjoc.test" in told[0]
 
 
 def test_cross_country_overlaps_hide_restricted_statements(db: Database, loaded: DemoResult) -> None:

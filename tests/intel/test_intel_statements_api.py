@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Factory, bearer
+from support import Factory, bearer
 
 
 def _setup(make: Factory) -> tuple[Any, Any, str, str]:

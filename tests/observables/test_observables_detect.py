@@ -25,8 +25,9 @@ IDEMPOTENCE_CASES = [
     "0x" + bytes(range(100, 120)).hex(),
     "Telegram:@Scam_Boss",
     "whatsapp:+679 999 0001",
-    "app:com.Example.Wallet",
 ]
+# An app id alone reads as a domain; only its "app:" prefix makes it an app.
+IDEMPOTENCE_CASES_TYPED_ONLY = ["app:com.Example.Wallet"]
 
 
 @pytest.mark.parametrize(
@@ -124,9 +125,15 @@ def test_long_value_is_shortened_in_the_reason() -> None:
     assert "…" in caught.value.reason
 
 
-@pytest.mark.parametrize("value", IDEMPOTENCE_CASES)
-def test_canonical_form_is_a_fixed_point(value: str) -> None:
+@pytest.mark.parametrize("value", IDEMPOTENCE_CASES + IDEMPOTENCE_CASES_TYPED_ONLY)
+def test_canonical_form_is_a_fixed_point_for_its_type(value: str) -> None:
     first = canonicalise(value)
 
     assert canonicalise(first.value, first.type) == first
+
+
+@pytest.mark.parametrize("value", IDEMPOTENCE_CASES)
+def test_canonical_form_is_detected_as_the_same_identity(value: str) -> None:
+    first = canonicalise(value)
+
     assert canonicalise(first.value) == first

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyotp
 
-from conftest import PASSWORD, Factory
+from support import PASSWORD, Factory
 
 HTML = {"accept": "text/html"}
 

@@ -82,3 +82,9 @@ def token_create(email: str, name: Annotated[str, typer.Option(help="What the to
         token = service.create_token(session, user, rt.clock.now(), name)
         service.record_account_change(session, None, "token.create", user, rt.clock.now())
     typer.echo(token)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(org_app, name="org")
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")

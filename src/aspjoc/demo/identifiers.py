@@ -54,7 +54,7 @@ ACCOUNT_DIGITS = {"TH": 10, "MY": 12, "PH": 12, "ID": 10, "VN": 12, "SG": 9, "KH
 @functools.lru_cache(maxsize=32)
 def _mobile_template(country: str) -> tuple[int, str]:
     example = phonenumbers.example_number_for_type(country, PhoneNumberType.MOBILE)
-    assert example is not None, f"libphonenumber has no example mobile number for {country}"
+    assert example is not None and example.country_code is not None, f"no example mobile number for {country}"
     return example.country_code, phonenumbers.national_significant_number(example)
 
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from aspjoc import audit
@@ -26,6 +26,9 @@ from aspjoc.observables import Canonical
 DEMO_PASSWORD = "demo-password-2026"
 BATCH = 500
 T = TypeVar("T")
+# Core tables: executemany without the ORM's per-row work (its bulk insert with RETURNING goes row by row on SQLite).
+OBSERVABLE_TABLE = cast(Table, Observable.__table__)
+STATEMENT_TABLE = cast(Table, Statement.__table__)
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,7 @@ def _store_observables(session: Session, canonicals: list[Canonical], now: datet
                                .where(Observable.value.in_([c.value for c in batch])))
         found.update({(type_, value): id_ for id_, type_, value in rows})
     missing = [c for c in canonicals if (c.type.value, c.value) not in found]
-    # Core executemany: the ORM's bulk insert with RETURNING goes row by row on SQLite.
-    session.execute(insert(Observable.__table__), [
+    session.execute(insert(OBSERVABLE_TABLE), [
         {"type": c.type.value, "value": c.value, "country": c.country, "domain": c.domain,
          "num_lo": c.num_lo, "num_hi": c.num_hi, "created_at": now} for c in missing])
     for batch in _batches(missing):
@@ -106,7 +108,7 @@ def _store_statements(session: Session, region: Region, planned: list[Planned],
         })
     with _progress_bar(progress, len(rows)) as advance:
         for batch in _batches(rows):
-            session.execute(insert(Statement.__table__), list(batch))
+            session.execute(insert(STATEMENT_TABLE), list(batch))
             advance(len(batch))
 
 

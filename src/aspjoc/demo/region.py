@@ -88,8 +88,8 @@ def build_region(session: Session, now: datetime, password: str) -> Region:
     orgs: dict[str, Organisation] = {}
     for country in MEMBER_COUNTRIES:
         orgs[country] = accounts.add_organisation(session, unit_name(country), country, OrgKind.LAW_ENFORCEMENT, now)
-    for key, (name, kind, country) in PARTNERS.items():
-        orgs[key] = accounts.add_organisation(session, name, country, kind, now)
+    for key, (name, kind, partner_country) in PARTNERS.items():
+        orgs[key] = accounts.add_organisation(session, name, partner_country, kind, now)
     # argon2 costs tens of milliseconds per hash; every demo user shares one password, so hash it once.
     password_hash = hash_password(password)
     users: dict[str, User] = {}

@@ -23,6 +23,8 @@ from aspjoc.web.deps import AppSettings, DbSession, Now, SignedIn, check_csrf
 from aspjoc.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+NAV = [("Dashboard", "/"), ("Search", "/search"), ("Statements", "/statements"), ("Add statement", "/statements/new"),
+       ("Notices", "/notices")]
 
 
 @router.get("/")

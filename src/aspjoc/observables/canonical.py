@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import NamedTuple
@@ -76,6 +77,12 @@ def canonicalise(
     ``app:…``). Raises InvalidObservable: field "type" for an unknown type name, field
     "default_region" for an unknown region, field "value" with the reason otherwise.
     """
+    return _canonicalise(value, type, default_region)
+
+
+# Feeds repeat values (the same C2 address on thousands of lines); a hit skips all the work.
+@functools.lru_cache(maxsize=1 << 16)
+def _canonicalise(value: str, type: str | ObservableType | None, default_region: str | None) -> Canonical:
     text = refang(value).strip()
     if not text:
         raise InvalidObservable("value", "the value is empty")
@@ -117,18 +124,18 @@ def _without_prefix(text: str, name: str) -> str:
 
 
 def _detect(text: str, region: str | None) -> _Found:
-    # Order matters: each test below is only reached when the ones before it failed, and
-    # the cheap shape tests run before any library is asked to validate.
-    explicit = _explicit(text)
+    # Order matters: each test below is only reached when the ones before it failed. Each
+    # regex sits behind a substring or length test, as most values fail most tests.
+    explicit = _explicit(text) if ":" in text else None
     if explicit is not None:
         return explicit
-    if _SCHEME.match(text):
+    if "://" in text and _SCHEME.match(text):
         return _Found(T.url, text, None)
-    if _EMAIL.fullmatch(text):
+    if "@" in text and _EMAIL.fullmatch(text):
         return _Found(T.email, text, None)
-    if _CIDR.fullmatch(text):
+    if "/" in text and _CIDR.fullmatch(text):
         return _Found(T.cidr, text, None)
-    if _IPV4.fullmatch(text):
+    if text[0].isdigit() and _IPV4.fullmatch(text):
         return _Found(T.ipv4, text, None)
     if ":" in text and _IPV6.fullmatch(text) and ("::" in text or text.count(":") >= 6):
         return _Found(T.ipv6, text, None)
@@ -138,10 +145,11 @@ def _detect(text: str, region: str | None) -> _Found:
     found = _by_validity(text, region, misses)
     if found is not None:
         return found
-    if _BARE_URL.fullmatch(text):
-        return _Found(T.url, text, None)
-    if _DOMAIN.fullmatch(text):
-        return _Found(T.domain, text, None)
+    if "." in text:
+        if _BARE_URL.fullmatch(text):
+            return _Found(T.url, text, None)
+        if _DOMAIN.fullmatch(text):
+            return _Found(T.domain, text, None)
     raise InvalidObservable("value", _unknown(text, misses))
 
 
@@ -165,19 +173,20 @@ def _explicit(text: str) -> _Found | None:
 
 def _by_validity(text: str, region: str | None, misses: list[str]) -> _Found | None:
     """Try the kinds whose shape alone is not enough: IBAN, crypto, bank account, phone."""
-    if looks_like_iban(text.replace(" ", "").upper()):
-        found = _attempt(T.iban, text, region, "an IBAN", misses)
-        if found is not None:
-            return found
-    if _CRYPTO.fullmatch(text):
-        found = _attempt(T.crypto_wallet, text, region, "a crypto address", misses)
-        if found is not None:
-            return found
-    if _BANK_ACCOUNT.fullmatch(text):
+    if "." not in text:
+        if text[:2].isalpha() and text[2:4].isdigit() and looks_like_iban(text.replace(" ", "").upper()):
+            found = _attempt(T.iban, text, region, "an IBAN", misses)
+            if found is not None:
+                return found
+        if 25 <= len(text) <= 90 and _CRYPTO.fullmatch(text):
+            found = _attempt(T.crypto_wallet, text, region, "a crypto address", misses)
+            if found is not None:
+                return found
+    if ":" in text and _BANK_ACCOUNT.fullmatch(text):
         return _Found(T.bank_account, text, None)
     if text[0] == "+":
         return _Found(T.phone, text, None)
-    if _LOCAL_PHONE.fullmatch(text):
+    if (text[0].isdigit() or text[0] == "(") and _LOCAL_PHONE.fullmatch(text):
         if region is None:
             misses.append("as a phone number it needs a +country code or a default region")
             return None

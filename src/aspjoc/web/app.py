@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from aspjoc import __version__
+from aspjoc.capabilities import parts
 from aspjoc.clock import Clock, SystemClock
 from aspjoc.config import Settings
 from aspjoc.db import Database
@@ -18,16 +19,17 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _routers(app: FastAPI) -> None:
-    from aspjoc.accounts import api as accounts_api
-    from aspjoc.intel import api as intel_api
-    from aspjoc.intel import pages as intel_pages
     from aspjoc.web import health, pages as web_pages
 
     app.include_router(health.router)
-    app.include_router(accounts_api.router, prefix="/api/v1")
-    app.include_router(intel_api.router, prefix="/api/v1")
     app.include_router(web_pages.router)
-    app.include_router(intel_pages.router)
+    for api in parts("api"):
+        app.include_router(api.router, prefix="/api/v1")
+    for pages in parts("pages"):
+        app.include_router(pages.router)
+        app.state.nav.extend(getattr(pages, "NAV", []))
+    for routes in parts("routes"):
+        routes.include(app)
 
 
 def create_app(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
@@ -43,6 +45,7 @@ def create_app(settings: Settings, clock: Clock | None = None, db: Database | No
     app.state.clock = clock or SystemClock()
     app.state.db = db or Database(settings.database_url, echo=settings.sql_echo)
     app.state.templates = make_templates()
+    app.state.nav = []
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     _routers(app)

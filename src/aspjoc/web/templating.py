@@ -38,6 +38,7 @@ def make_templates() -> Jinja2Templates:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     """Render ``name`` with the layout's common context (principal, CSRF token)."""
     templates: Jinja2Templates = request.app.state.templates
-    ctx = {"principal": getattr(request.state, "principal", None), "csrf_token": getattr(request.state, "csrf_token", "")}
+    ctx = {"principal": getattr(request.state, "principal", None), "csrf_token": getattr(request.state, "csrf_token", ""),
+           "nav": request.app.state.nav}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
