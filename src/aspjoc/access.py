@@ -45,7 +45,11 @@ class Purpose(Enum):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: a signed-in user, or the anonymous public (all ids None)."""
+    """Who is asking: a signed-in user, a whole organisation, or the anonymous public (all ids None).
+
+    A whole-organisation principal (for feeds, sync and correlation notices addressed to an
+    organisation) sees what the organisation sees, without grants made to one of its users by name.
+    """
 
     user_id: int | None = None
     org_id: int | None = None
@@ -55,10 +59,11 @@ class Principal:
     org_name: str = ""
     country: str | None = None
     group_ids: frozenset[int] = field(default_factory=frozenset)
+    whole_organisation: bool = False
 
     @property
     def authenticated(self) -> bool:
-        return self.user_id is not None
+        return self.user_id is not None or self.whole_organisation
 
     @classmethod
     def public(cls) -> Principal:

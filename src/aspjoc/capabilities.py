@@ -5,7 +5,9 @@ Each capability may have:
 - ``api.py`` with ``router``: REST routes, mounted under /api/v1;
 - ``pages.py`` with ``router``: console pages, mounted at the root;
 - ``routes.py`` with ``include(app)``: anything else (TAXII, MISP, the public portal);
-- ``cli.py`` with ``register(app)``: its command group.
+- ``cli.py`` with ``register(app)``: its command group;
+- ``templates/<name>/``: its page templates.
+A capability may be a sub-package (``intel.ingest``) with the same parts.
 A capability adds itself here once; nothing else needs editing to wire it in.
 """
 
@@ -15,7 +17,10 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-CAPABILITIES = ("accounts", "intel", "sharing", "operations", "products", "public", "disruption")
+CAPABILITIES = (
+    "accounts", "intel", "intel.ingest", "intel.correlation", "sharing", "sharing.misp", "operations",
+    "operations.graph", "operations.evidence", "products", "public", "disruption",
+)
 
 
 def module(capability: str, part: str) -> ModuleType | None:
@@ -25,7 +30,7 @@ def module(capability: str, part: str) -> ModuleType | None:
         if importlib.util.find_spec(name) is None:
             return None
     except ModuleNotFoundError:
-        return None
+        return None  # the capability's package itself is not there (yet)
     return importlib.import_module(name)
 
 

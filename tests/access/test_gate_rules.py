@@ -120,6 +120,16 @@ def test_lookup_tells_owner_who_asked_when_handling_says_so(make: Factory) -> No
         result = service.lookup(s, make.principal(w.hub_a), "+66812345678", make.clock.now())
     assert result.held_elsewhere and result.statements == []
     with make.db.reader() as s:
-        notices = s.scalars(select(Notice)).all()
+        notices = s.scalars(select(Notice).where(Notice.kind == "retrieval")).all()
     assert [(n.org_id, n.actor_org_id) for n in notices] == [(w.th.id, w.hub.id)]
     assert "Regional Hub" in notices[0].message
+
+
+def test_match_notices_name_the_other_holder_only_where_markings_allow(make: Factory) -> None:
+    w = World(make)
+    w.assert_(w.th_a, "TH:905:1112223334", "red")
+    w.assert_(w.ph_a, "TH:905:1112223334", "green")
+    with make.db.reader() as s:
+        notices = {n.org_id: n.message for n in s.scalars(select(Notice).where(Notice.kind == "match"))}
+    assert "Philippine Cyber Unit also holds" in notices[w.th.id]
+    assert "Another organisation holds" in notices[w.ph.id] and "Thai" not in notices[w.ph.id]

@@ -123,6 +123,13 @@ def principal_for(session: Session, user: User) -> Principal:
     )
 
 
+def principal_for_org(session: Session, org: Organisation) -> Principal:
+    """The principal for ``org`` as a whole: what any of its users may see, less grants to named users."""
+    groups = session.scalars(select(SharingGroupMember.group_id).where(SharingGroupMember.org_id == org.id)).all()
+    return Principal(org_id=org.id, org_kind=org.kind, role="viewer", org_name=org.name, country=org.country,
+                     group_ids=frozenset(groups), whole_organisation=True)
+
+
 def add_group(session: Session, name: str, owner: Organisation, members: list[Organisation], now: datetime, description: str = "") -> SharingGroup:
     if session.scalar(select(SharingGroup.id).where(SharingGroup.name == name)) is not None:
         raise Conflict("name", f"a sharing group named '{name}' already exists")

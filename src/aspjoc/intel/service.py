@@ -15,6 +15,7 @@ from aspjoc.access import Principal, gate
 from aspjoc.accounts import service as accounts
 from aspjoc.accounts.permissions import Permission, require
 from aspjoc.errors import InvalidInput
+from aspjoc.intel.correlation.service import correlate
 from aspjoc.intel.models import CREDIBILITY, RELIABILITY, CrimeType, Notice, Observable, Statement, StatementKind
 from aspjoc.intel.schemas import MarkingIn, StatementIn
 from aspjoc.marking import Handling, Marking, MarkingSpec, TLP, marking_id_for
@@ -104,6 +105,7 @@ def add_statement(session: Session, principal: Principal, data: StatementIn, now
     session.flush()
     audit.record(session, principal, "statement.create" if existing is None else "statement.update", now,
                  "statement", statement.id, {"observable": f"{canonical.type}:{canonical.value}", "tlp": spec.tlp.label})
+    correlate(session, [statement.id], now)
     return statement, existing is None
 
 

@@ -11,11 +11,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
+from aspjoc.capabilities import CAPABILITIES
 from aspjoc.countries import country_name
 from aspjoc.marking import TLP
 
 PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = ["web", "intel", "accounts", "operations", "sharing", "products", "public"]
 
 
 def _tlp_label(level: int) -> str:
@@ -27,7 +27,8 @@ def _when(value: datetime | None) -> str:
 
 
 def make_templates() -> Jinja2Templates:
-    loaders = [FileSystemLoader(str(PACKAGE / name / "templates")) for name in TEMPLATE_DIRS if (PACKAGE / name / "templates").is_dir()]
+    folders = [PACKAGE / "web" / "templates", *(PACKAGE / name.replace(".", "/") / "templates" for name in CAPABILITIES)]
+    loaders = [FileSystemLoader(str(folder)) for folder in folders if folder.is_dir()]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "xml"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["tlp"] = _tlp_label
     env.filters["when"] = _when

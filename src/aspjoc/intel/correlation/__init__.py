@@ -1,0 +1,1 @@
+"""Correlation and deconfliction: the same identifier held by two or more organisations."""
