@@ -18,8 +18,8 @@ import importlib.util
 from types import ModuleType
 
 CAPABILITIES = (
-    "accounts", "intel", "intel.ingest", "intel.correlation", "sharing", "sharing.misp", "operations",
-    "operations.graph", "operations.evidence", "products", "public", "disruption",
+    "accounts", "intel", "intel.ingest", "intel.correlation", "intel.sources", "sharing", "sharing.misp",
+    "sharing.matching", "operations", "operations.graph", "operations.evidence", "products", "public", "disruption",
 )
 
 
