@@ -34,7 +34,10 @@ case "${1:-start}" in
     if ! as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
       as_owner "$BIN/pg_ctl" -D "$DATA" -l "$BASE/server.log" -w -o "-k $SOCK -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
     fi
-    as_owner "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -q -c "DROP DATABASE IF EXISTS $DBNAME" >/dev/null
+    # A fresh test database, and none left over from earlier runs' per-worker copies.
+    for db in $(as_owner "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -At -c "SELECT datname FROM pg_database WHERE datname LIKE '${DBNAME}%'"); do
+      as_owner "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -q -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+    done
     as_owner "$BIN/psql" -h "$SOCK" -p "$PORT" -U postgres -d postgres -q -c "CREATE DATABASE $DBNAME" >/dev/null
     echo "postgresql+psycopg://postgres@/$DBNAME?host=$SOCK&port=$PORT"
     ;;

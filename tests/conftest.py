@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 from aspjoc.clock import FixedClock
@@ -25,7 +25,24 @@ from aspjoc.tables import metadata
 from aspjoc.web.app import create_app
 from support import CHROMIUM, CHROMIUM_ARGS, T0, Factory, LiveServer
 
-PG_URL = os.environ.get("ASPJOC_TEST_DATABASE_URL", "")
+
+
+def _worker_database(url: str) -> str:
+    """With pytest-xdist, each worker gets its own PostgreSQL database (created on first use)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("ASPJOC_TEST_DATABASE_URL", ""))
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +57,10 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _truncate_all(db: Database) -> None:
-    names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
     with db.engine.begin() as conn:
+        present = set(inspect(conn).get_table_names()) - {"alembic_version"}
+        names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables) if t.name in present)
+        conn.execute(text("SET lock_timeout = '20s'"))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 

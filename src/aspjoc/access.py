@@ -75,7 +75,9 @@ def _recipient_match(principal: Principal) -> ColumnElement[bool]:
     named_org = or_(r.org_id == principal.org_id, r.group_id.in_(principal.group_ids)) if principal.group_ids else (
         r.org_id == principal.org_id
     )
-    by_user = r.user_id == principal.user_id
+    # A whole-organisation principal has no user id: ``== None`` would compile to IS NULL and match every
+    # organisation and group recipient row, so a missing id must match nothing.
+    by_user = r.user_id == principal.user_id if principal.user_id is not None else false()
     by_users_org = and_(r.user_org_id == principal.org_id, Marking.tlp != int(TLP.RED))
     return exists().where(r.marking_id == Marking.id, or_(named_org, by_user, by_users_org))
 

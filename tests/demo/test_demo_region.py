@@ -148,7 +148,8 @@ def test_red_phone_is_seen_by_the_thai_investigator_and_held_elsewhere_for_the_p
         th_result = intel.lookup(s, th, SHOWCASE_RED_PHONE, clock.now())
         ph_result = intel.lookup(s, ph, SHOWCASE_RED_PHONE, clock.now())
         s.flush()
-        told = s.scalars(select(Notice.message).where(Notice.org_id == th.org_id, Notice.actor_org_id == ph.org_id)).all()
+        told = s.scalars(select(Notice.message).where(Notice.org_id == th.org_id, Notice.actor_org_id == ph.org_id,
+                                                      Notice.kind == "retrieval")).all()
     red = next(st.id for st in th_result.statements if st.marking.tlp == TLP.RED)
     assert red in seen_by_th and red not in seen_by_ph
     assert seen_by_th != seen_by_ph

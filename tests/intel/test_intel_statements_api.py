@@ -127,7 +127,7 @@ def test_lookup_of_value_held_only_under_red_answers_held_elsewhere_and_nothing_
 def test_lookup_of_unknown_value_is_a_plain_no(client: Any, make: Factory) -> None:
     _, _, token, _ = _setup(make)
     data = client.get("/api/v1/lookup", params={"q": "192.0.2.200"}, headers=bearer(token)).json()
-    assert data == {"query": "192.0.2.200", "observable": None, "statements": [], "held_elsewhere": False}
+    assert data == {"query": "192.0.2.200", "observable": None, "statements": [], "held_elsewhere": False, "related": []}
 
 
 def test_lookup_of_garbage_is_a_422_naming_the_value(client: Any, make: Factory) -> None:

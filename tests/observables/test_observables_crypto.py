@@ -26,7 +26,10 @@ def segwit(version: int, program: bytes, const: int) -> str:
 
 def eip55(hex40: str) -> str:
     digest = keccak.new(digest_bits=256, data=hex40.encode()).hexdigest()
-    return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(hex40, digest))
+    return "0x" + "".join(
+        c.upper() if int(d, 16) >= 8 else c
+        for c, d in zip(hex40, digest[:40], strict=True)
+    )
 
 
 P2PKH = base58check(0x00)
@@ -42,7 +45,10 @@ ETH_CHECKSUMMED = eip55(ETH_LOWER[2:])
 def test_bitcoin_addresses_are_detected_as_btc(address: str) -> None:
     result = canonicalise(address)
 
-    assert (result.type, result.value) == (ObservableType.crypto_wallet, f"btc:{address}")
+    assert (result.type, result.value) == (
+        ObservableType.crypto_wallet,
+        f"btc:{address}",
+    )
 
 
 def test_bech32_address_is_stored_lowercase() -> None:
@@ -82,7 +88,9 @@ def test_ethereum_address_is_stored_eip55_checksummed() -> None:
 def test_ethereum_mixed_case_with_wrong_checksum_is_refused() -> None:
     body = ETH_CHECKSUMMED[2:]
     flipped_at = next(i for i, c in enumerate(body) if c.isalpha())
-    wrong = "0x" + body[:flipped_at] + body[flipped_at].swapcase() + body[flipped_at + 1 :]
+    wrong = (
+        "0x" + body[:flipped_at] + body[flipped_at].swapcase() + body[flipped_at + 1 :]
+    )
 
     with pytest.raises(InvalidObservable) as caught:
         canonicalise(wrong, "crypto_wallet")
@@ -121,9 +129,14 @@ def test_unknown_chain_prefix_is_refused() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise("doge:DAbc", "crypto_wallet")
 
-    assert caught.value.reason == "'doge:DAbc': 'doge' is not a chain aspjoc knows; use btc, eth or tron"
+    assert (
+        caught.value.reason
+        == "'doge:DAbc': 'doge' is not a chain aspjoc knows; use btc, eth or tron"
+    )
 
 
 def test_address_of_no_known_chain_is_refused() -> None:
-    with pytest.raises(InvalidObservable, match="is not a Bitcoin, Ethereum or TRON address"):
+    with pytest.raises(
+        InvalidObservable, match="is not a Bitcoin, Ethereum or TRON address"
+    ):
         canonicalise("Xabc", "crypto_wallet")

@@ -47,6 +47,7 @@ IDEMPOTENCE_CASES_TYPED_ONLY = ["app:com.Example.Wallet"]
         ("TH:004:1234567890", T.bank_account),
         ("+676 771 2345", T.phone),
         ("evil.example/pay", T.url),
+        ("cafe.de/123", T.url),
         ("shop.example.com", T.domain),
         ("com.example.wallet", T.domain),
         ("app:com.example.wallet", T.app),
@@ -85,7 +86,9 @@ def test_unrecognisable_value_is_refused_on_value_field() -> None:
         canonicalise("hello world")
 
     assert caught.value.field == "value"
-    assert caught.value.reason == "could not tell what kind of identifier 'hello world' is"
+    assert (
+        caught.value.reason == "could not tell what kind of identifier 'hello world' is"
+    )
 
 
 def test_near_miss_explains_what_it_almost_was() -> None:
@@ -103,7 +106,9 @@ def test_unknown_type_name_is_refused_on_type_field() -> None:
         canonicalise("198.51.100.7", "ip")
 
     assert caught.value.field == "type"
-    assert caught.value.reason.startswith("'ip' is not an observable type; use one of ipv4, ipv6")
+    assert caught.value.reason.startswith(
+        "'ip' is not an observable type; use one of ipv4, ipv6"
+    )
 
 
 def test_type_name_is_case_insensitive() -> None:

@@ -1,3 +1,5 @@
+import time
+
 import base58
 
 from aspjoc.observables import Canonical, ObservableType, extract
@@ -12,9 +14,14 @@ def pairs(found: list[Canonical]) -> list[tuple[str, str]]:
 
 
 def test_defanged_url_and_ip_are_found() -> None:
-    found = extract("Victims were sent to hxxps://evil[.]example/login from 198.51.100[.]7 today.")
+    found = extract(
+        "Victims were sent to hxxps://evil[.]example/login from 198.51.100[.]7 today."
+    )
 
-    assert pairs(found) == [("url", "https://evil.example/login"), ("ipv4", "198.51.100.7")]
+    assert pairs(found) == [
+        ("url", "https://evil.example/login"),
+        ("ipv4", "198.51.100.7"),
+    ]
 
 
 def test_regional_phone_numbers_are_found_in_order() -> None:
@@ -32,20 +39,27 @@ def test_regional_phone_numbers_are_found_in_order() -> None:
 
 
 def test_national_numbers_are_found_with_a_default_region() -> None:
-    assert pairs(extract("โทร 081 234 5678 ด่วน", default_region="TH")) == [("phone", "+66812345678")]
+    assert pairs(extract("โทร 081 234 5678 ด่วน", default_region="TH")) == [
+        ("phone", "+66812345678")
+    ]
     assert extract("โทร 081 234 5678 ด่วน") == []
 
 
 def test_repeats_are_reported_once_at_first_appearance() -> None:
     text = "hxxp://evil[.]example/a then 192.0.2.9 then HTTP://EVIL.example/a again"
 
-    assert pairs(extract(text)) == [("url", "http://evil.example/a"), ("ipv4", "192.0.2.9")]
+    assert pairs(extract(text)) == [
+        ("url", "http://evil.example/a"),
+        ("ipv4", "192.0.2.9"),
+    ]
 
 
 def test_url_keeps_the_ip_and_hash_inside_it() -> None:
     text = "Payload at http://192.0.2.44:8080/d41d8cd98f00b204e9800998ecf8427e.bin"
 
-    assert pairs(extract(text)) == [("url", "http://192.0.2.44:8080/d41d8cd98f00b204e9800998ecf8427e.bin")]
+    assert pairs(extract(text)) == [
+        ("url", "http://192.0.2.44:8080/d41d8cd98f00b204e9800998ecf8427e.bin")
+    ]
 
 
 def test_financial_and_social_identifiers_are_found() -> None:
@@ -95,3 +109,13 @@ def test_invalid_candidates_are_skipped() -> None:
     bad_iban = "GB22TEST00000012345678"
 
     assert extract(f"IBAN {bad_iban} and 999.1.1.1") == []
+
+
+def test_long_bracket_run_does_not_stall_extraction() -> None:
+    # ioc_finder alone needs tens of seconds for this; extract must stay interactive.
+    started = time.process_time()
+
+    found = extract("[" * 30_000 + " 198.51.100.7")
+
+    assert pairs(found) == [("ipv4", "198.51.100.7")]
+    assert time.process_time() - started < 5

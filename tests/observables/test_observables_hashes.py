@@ -10,9 +10,15 @@ SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [(MD5, ObservableType.md5), (SHA1, ObservableType.sha1), (SHA256, ObservableType.sha256)],
+    [
+        (MD5, ObservableType.md5),
+        (SHA1, ObservableType.sha1),
+        (SHA256, ObservableType.sha256),
+    ],
 )
-def test_hash_type_follows_its_length_and_is_lowercased(value: str, kind: ObservableType) -> None:
+def test_hash_type_follows_its_length_and_is_lowercased(
+    value: str, kind: ObservableType
+) -> None:
     result = canonicalise(value.upper())
 
     assert (result.type, result.value) == (kind, value)
@@ -22,7 +28,10 @@ def test_hash_of_wrong_length_for_its_type_is_refused() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise(SHA1, "md5")
 
-    assert caught.value.reason == f"'{SHA1}' is not an MD5 hash: it needs 32 hex digits, not 40"
+    assert (
+        caught.value.reason
+        == f"'{SHA1}' is not an MD5 hash: it needs 32 hex digits, not 40"
+    )
 
 
 def test_non_hex_hash_is_refused() -> None:

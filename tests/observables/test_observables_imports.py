@@ -12,6 +12,8 @@ assert web._extractor.cache_info().currsize == 1
 
 
 def test_import_builds_nothing_heavy_until_first_use() -> None:
-    completed = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=False
+    )
 
     assert completed.returncode == 0, completed.stderr

@@ -15,8 +15,14 @@ def test_ipv4_keeps_dotted_quad_and_numeric_range() -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("192.0.2.256", "'192.0.2.256' is not a valid IPv4 address: octet 256 (> 255) not permitted"),
-        ("192.0.2.010", "'192.0.2.010' is not a valid IPv4 address: leading zeros are not permitted in '010'"),
+        (
+            "192.0.2.256",
+            "'192.0.2.256' is not a valid IPv4 address: octet 256 (> 255) not permitted",
+        ),
+        (
+            "192.0.2.010",
+            "'192.0.2.010' is not a valid IPv4 address: leading zeros are not permitted in '010'",
+        ),
         ("192.0.2", "'192.0.2' is not a valid IPv4 address: expected 4 octets"),
     ],
 )
@@ -56,21 +62,31 @@ def test_ipv4_cidr_carries_first_and_last_address() -> None:
 def test_ipv6_cidr_is_compressed_without_numeric_range() -> None:
     result = canonicalise("2001:DB8:0::/32")
 
-    assert (result.type, result.value, result.num_lo) == (ObservableType.cidr, "2001:db8::/32", None)
+    assert (result.type, result.value, result.num_lo) == (
+        ObservableType.cidr,
+        "2001:db8::/32",
+        None,
+    )
 
 
 def test_cidr_with_host_bits_names_the_enclosing_block() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise("192.0.2.5/24")
 
-    assert caught.value.reason == "'192.0.2.5/24' has host bits set; the block containing it is 192.0.2.0/24"
+    assert (
+        caught.value.reason
+        == "'192.0.2.5/24' has host bits set; the block containing it is 192.0.2.0/24"
+    )
 
 
 def test_cidr_prefix_longer_than_the_address_is_refused() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise("192.0.2.0/33", "cidr")
 
-    assert caught.value.reason == "'192.0.2.0/33' is not a CIDR block: the prefix must be 0 to 32"
+    assert (
+        caught.value.reason
+        == "'192.0.2.0/33' is not a CIDR block: the prefix must be 0 to 32"
+    )
 
 
 def test_cidr_without_prefix_is_refused_when_asked_for() -> None:

@@ -13,10 +13,16 @@ from aspjoc.observables import ObservableType, canonicalise
         ("+676 771 2345", "+6767712345", "TO"),
     ],
 )
-def test_regional_numbers_become_e164_with_country(value: str, e164: str, country: str) -> None:
+def test_regional_numbers_become_e164_with_country(
+    value: str, e164: str, country: str
+) -> None:
     result = canonicalise(value)
 
-    assert (result.type, result.value, result.country) == (ObservableType.phone, e164, country)
+    assert (result.type, result.value, result.country) == (
+        ObservableType.phone,
+        e164,
+        country,
+    )
 
 
 def test_same_phone_in_two_forms_is_one_identity() -> None:
@@ -30,7 +36,10 @@ def test_national_number_needs_a_default_region() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise("081 234 5678", "phone")
 
-    assert caught.value.reason == "'081 234 5678' has no +country code, and no default region was given to read it"
+    assert (
+        caught.value.reason
+        == "'081 234 5678' has no +country code, and no default region was given to read it"
+    )
 
 
 def test_invalid_number_names_the_country() -> None:
@@ -44,7 +53,10 @@ def test_unknown_calling_code_is_refused() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise("+999 1234567", "phone")
 
-    assert caught.value.reason == "'+999 1234567' cannot be read as a phone number: its country calling code is unknown"
+    assert (
+        caught.value.reason
+        == "'+999 1234567' cannot be read as a phone number: its country calling code is unknown"
+    )
 
 
 def test_tel_uri_is_read() -> None:

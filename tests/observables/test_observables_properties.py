@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 from aspjoc.observables import ObservableType, canonicalise, refang
 
 LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
-SUFFIX = st.sampled_from(["example", "test", "example.com", "example.co.uk", "example.org"])
+SUFFIX = st.sampled_from(
+    ["example", "test", "example.com", "example.co.uk", "example.org"]
+)
 
 
 @given(st.builds(ipaddress.IPv4Address, st.integers(min_value=0, max_value=2**32 - 1)))
@@ -22,18 +24,26 @@ def test_any_ipv6_becomes_its_compressed_form(address: ipaddress.IPv6Address) ->
     assert canonicalise(address.exploded, "ipv6").value == address.compressed
 
 
-@given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=0, max_value=32))
+@given(
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.integers(min_value=0, max_value=32),
+)
 def test_any_ipv4_block_spans_its_addresses(number: int, prefix: int) -> None:
     network = ipaddress.IPv4Network((number, prefix), strict=False)
 
     result = canonicalise(network.with_prefixlen)
 
     assert result.value == network.with_prefixlen
-    assert (result.num_lo, result.num_hi) == (int(network.network_address), int(network.broadcast_address))
+    assert (result.num_lo, result.num_hi) == (
+        int(network.network_address),
+        int(network.broadcast_address),
+    )
 
 
 @given(st.lists(LABEL, min_size=1, max_size=4), SUFFIX, st.booleans())
-def test_canonicalise_is_idempotent_on_domains(labels: list[str], suffix: str, shout: bool) -> None:
+def test_canonicalise_is_idempotent_on_domains(
+    labels: list[str], suffix: str, shout: bool
+) -> None:
     name = ".".join([*labels, suffix])
     written = name.upper() if shout else name
 

@@ -7,7 +7,10 @@ from aspjoc.observables import ObservableType, canonicalise
 def test_handle_is_lowercased_without_at() -> None:
     result = canonicalise("Telegram:@Scam_Boss")
 
-    assert (result.type, result.value) == (ObservableType.social_handle, "telegram:scam_boss")
+    assert (result.type, result.value) == (
+        ObservableType.social_handle,
+        "telegram:scam_boss",
+    )
 
 
 def test_twitter_is_stored_as_x() -> None:
@@ -29,11 +32,16 @@ def test_handle_with_characters_the_platform_forbids_is_refused() -> None:
     with pytest.raises(InvalidObservable) as caught:
         canonicalise("x:@far_too_long_handle", "social_handle")
 
-    assert caught.value.reason == "'x:@far_too_long_handle': x handles are letters, digits and underscores, up to 15"
+    assert (
+        caught.value.reason
+        == "'x:@far_too_long_handle': x handles are letters, digits and underscores, up to 15"
+    )
 
 
 def test_unknown_platform_is_refused() -> None:
-    with pytest.raises(InvalidObservable, match="is not a social handle: write platform:handle"):
+    with pytest.raises(
+        InvalidObservable, match="is not a social handle: write platform:handle"
+    ):
         canonicalise("myspace:bob", "social_handle")
 
 
@@ -48,10 +56,14 @@ def test_app_id_is_only_detected_with_its_prefix() -> None:
 
 
 def test_ios_bundle_id_with_hyphen_is_accepted() -> None:
-    assert canonicalise("com.example.wallet-ios", "app").value == "com.example.wallet-ios"
+    assert (
+        canonicalise("com.example.wallet-ios", "app").value == "com.example.wallet-ios"
+    )
 
 
 @pytest.mark.parametrize("value", ["wallet", "1com.example", "com..example"])
 def test_malformed_app_id_is_refused(value: str) -> None:
-    with pytest.raises(InvalidObservable, match="is not an app id: expected reverse-DNS segments"):
+    with pytest.raises(
+        InvalidObservable, match="is not an app id: expected reverse-DNS segments"
+    ):
         canonicalise(value, "app")

@@ -7,7 +7,11 @@ from aspjoc.observables import ObservableType, canonicalise
 def test_domain_is_lowercased_without_trailing_dot() -> None:
     result = canonicalise("WWW.Shop.Example.COM.")
 
-    assert (result.type, result.value, result.domain) == (ObservableType.domain, "www.shop.example.com", "example.com")
+    assert (result.type, result.value, result.domain) == (
+        ObservableType.domain,
+        "www.shop.example.com",
+        "example.com",
+    )
 
 
 def test_internationalised_domain_becomes_punycode() -> None:
@@ -19,7 +23,9 @@ def test_registered_domain_follows_the_public_suffix_list() -> None:
     assert canonicalise("login.bank.example.co.uk", "domain").domain == "example.co.uk"
 
 
-def test_registered_domain_falls_back_to_last_two_labels_for_unlisted_suffixes() -> None:
+def test_registered_domain_falls_back_to_last_two_labels_for_unlisted_suffixes() -> (
+    None
+):
     assert canonicalise("a.b.evil.test").domain == "evil.test"
     assert canonicalise("cdn.evil.example").domain == "evil.example"
 
@@ -27,11 +33,26 @@ def test_registered_domain_falls_back_to_last_two_labels_for_unlisted_suffixes()
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("-bad.example", "'-bad.example' is not a valid domain: label '-bad' starts or ends with a hyphen"),
-        ("a..example", "'a..example' is not a valid domain: it has an empty label (two dots in a row, or a leading dot)"),
-        ("localhost", "'localhost' is not a valid domain: a domain needs at least two labels, like example.com"),
-        ("host.123", "'host.123' is not a valid domain: the top-level label '123' must be letters (or xn-- punycode)"),
-        ("bad$name.example", "'bad$name.example' is not a valid domain: label 'bad$name' has characters other than letters, digits, hyphens and underscores"),
+        (
+            "-bad.example",
+            "'-bad.example' is not a valid domain: label '-bad' starts or ends with a hyphen",
+        ),
+        (
+            "a..example",
+            "'a..example' is not a valid domain: it has an empty label (two dots in a row, or a leading dot)",
+        ),
+        (
+            "localhost",
+            "'localhost' is not a valid domain: a domain needs at least two labels, like example.com",
+        ),
+        (
+            "host.123",
+            "'host.123' is not a valid domain: the top-level label '123' must be letters (or xn-- punycode)",
+        ),
+        (
+            "bad$name.example",
+            "'bad$name.example' is not a valid domain: label 'bad$name' has characters other than letters, digits, hyphens and underscores",
+        ),
     ],
 )
 def test_invalid_domain_names_the_faulty_label(value: str, reason: str) -> None:
@@ -49,7 +70,11 @@ def test_overlong_label_is_refused() -> None:
 def test_email_is_lowercased_with_registered_domain() -> None:
     result = canonicalise("Victim.Support@Mail.Example.COM")
 
-    assert (result.type, result.value, result.domain) == (ObservableType.email, "victim.support@mail.example.com", "example.com")
+    assert (result.type, result.value, result.domain) == (
+        ObservableType.email,
+        "victim.support@mail.example.com",
+        "example.com",
+    )
 
 
 def test_mailto_prefix_is_dropped() -> None:
@@ -59,9 +84,18 @@ def test_mailto_prefix_is_dropped() -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("@example.com", "'@example.com' is not an e-mail address: it needs the form name@domain"),
-        ("a..b@example.com", "'a..b@example.com' is not a valid e-mail address: the part before @ is malformed or too long"),
-        ("ops@-x.example", "'ops@-x.example' has a bad e-mail domain: '-x.example' is not a valid domain: label '-x' starts or ends with a hyphen"),
+        (
+            "@example.com",
+            "'@example.com' is not an e-mail address: it needs the form name@domain",
+        ),
+        (
+            "a..b@example.com",
+            "'a..b@example.com' is not a valid e-mail address: the part before @ is malformed or too long",
+        ),
+        (
+            "ops@-x.example",
+            "'ops@-x.example' has a bad e-mail domain: '-x.example' is not a valid domain: label '-x' starts or ends with a hyphen",
+        ),
     ],
 )
 def test_invalid_email_is_refused_with_reason(value: str, reason: str) -> None:
@@ -72,7 +106,9 @@ def test_invalid_email_is_refused_with_reason(value: str, reason: str) -> None:
 
 
 def test_url_scheme_and_host_are_lowercased_and_default_port_dropped() -> None:
-    result = canonicalise("HTTPS://Login.Evil.EXAMPLE:443/Account/Verify?Session=AbC#top")
+    result = canonicalise(
+        "HTTPS://Login.Evil.EXAMPLE:443/Account/Verify?Session=AbC#top"
+    )
 
     assert result.type is ObservableType.url
     assert result.value == "https://login.evil.example/Account/Verify?Session=AbC"
@@ -84,7 +120,10 @@ def test_url_keeps_non_default_port_and_gets_root_path() -> None:
 
 
 def test_defanged_url_is_refanged() -> None:
-    assert canonicalise("hxxps://evil[.]example/login").value == "https://evil.example/login"
+    assert (
+        canonicalise("hxxps://evil[.]example/login").value
+        == "https://evil.example/login"
+    )
 
 
 def test_bare_host_and_path_given_as_url_gets_http() -> None:
@@ -104,18 +143,27 @@ def test_url_with_decimal_ip_host_is_written_as_dotted_quad() -> None:
 def test_url_keeps_userinfo_that_disguises_the_host() -> None:
     result = canonicalise("http://bank.example@evil.example/")
 
-    assert (result.value, result.domain) == ("http://bank.example@evil.example/", "evil.example")
+    assert (result.value, result.domain) == (
+        "http://bank.example@evil.example/",
+        "evil.example",
+    )
 
 
 def test_url_path_spaces_and_unicode_are_percent_encoded() -> None:
-    assert canonicalise("https://shop.example/ö ü").value == "https://shop.example/%C3%B6%20%C3%BC"
+    assert (
+        canonicalise("https://shop.example/ö ü").value
+        == "https://shop.example/%C3%B6%20%C3%BC"
+    )
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
         ("http:///path", "'http:///path' is not a valid URL: it has no host"),
-        ("http://localhost/", "'http://localhost/' has a bad host: 'localhost' is not a valid domain: a domain needs at least two labels, like example.com"),
+        (
+            "http://localhost/",
+            "'http://localhost/' has a bad host: 'localhost' is not a valid domain: a domain needs at least two labels, like example.com",
+        ),
     ],
 )
 def test_invalid_url_is_refused_with_reason(value: str, reason: str) -> None:

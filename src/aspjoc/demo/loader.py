@@ -19,6 +19,7 @@ from aspjoc.accounts.models import Organisation
 from aspjoc.demo.dataset import Planned, Planner
 from aspjoc.demo.region import HUB_NAME, Region, build_region, count_demo_accounts, demo_org_names, demo_sign_ins
 from aspjoc.demo.showcase import plan_showcase
+from aspjoc.intel.correlation.service import correlate
 from aspjoc.intel.models import Observable, Statement
 from aspjoc.marking import MarkingSpec, marking_id_for
 from aspjoc.observables import Canonical
@@ -54,11 +55,20 @@ def load_demo(session: Session, now: datetime, seed: int = 7, progress: bool = F
     planner.plan_random()
     observable_ids = _store_observables(session, list(planner.observables.values()), now)
     _store_statements(session, region, planner.statements, observable_ids, progress)
+    _correlate_overlaps(session, now)
     result = _result(session, created=True)
     audit.record(session, None, "demo.load", now, detail={
         "seed": seed, "organisations": result.organisations, "users": result.users,
         "observables": len(planner.observables), "statements": result.statements})
     return result
+
+
+def _correlate_overlaps(session: Session, now: datetime) -> None:
+    """Match notices for identifiers held by two or more organisations, as ingest would have sent them."""
+    shared = (select(Statement.observable_id).group_by(Statement.observable_id)
+              .having(func.count(func.distinct(Statement.owner_org_id)) > 1))
+    ids = list(session.scalars(select(Statement.id).where(Statement.observable_id.in_(shared))))
+    correlate(session, ids, now)
 
 
 def _result(session: Session, created: bool) -> DemoResult:

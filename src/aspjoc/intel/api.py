@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from aspjoc.intel import service
-from aspjoc.intel.schemas import LookupOut, StatementIn, StatementOut, StatementPage
+from aspjoc.intel.schemas import LookupOut, ObservableOut, RelatedOut, StatementIn, StatementOut, StatementPage
 from aspjoc.intel.serialize import observable_out, statements_out
 from aspjoc.web.deps import AppSettings, CurrentPrincipal, DbSession, Now, SignedIn
 
@@ -50,5 +50,11 @@ def lookup(q: Annotated[str, Query(min_length=1, max_length=4096, description="A
            ) -> LookupOut:
     """Detect the type of ``q``, canonicalise it and answer what the caller may see, plus whether others hold more."""
     result = service.lookup(session, principal, q, now, settings.default_region, type)
+    statements = statements_out(session, result.statements)
+    for out, statement in zip(statements, result.statements):
+        out.score = result.scores.get(statement.id)
+    related = [RelatedOut(relation=r.relation, statements=r.statements, held_elsewhere=r.held_elsewhere,
+                          observable=ObservableOut(type=r.type, value=r.value) if r.type and r.value else None)
+               for r in result.related]
     return LookupOut(query=q, observable=observable_out(result.observable) if result.observable else None,
-                     statements=statements_out(session, result.statements), held_elsewhere=result.held_elsewhere)
+                     statements=statements, held_elsewhere=result.held_elsewhere, related=related)

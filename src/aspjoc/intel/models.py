@@ -109,7 +109,7 @@ class Notice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    observable_id: Mapped[int | None] = mapped_column(ForeignKey("observables.id"))
+    observable_id: Mapped[int | None] = mapped_column(ForeignKey("observables.id"), index=True)
     statement_id: Mapped[int | None] = mapped_column(ForeignKey("statements.id"))
     actor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

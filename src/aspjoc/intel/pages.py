@@ -15,6 +15,7 @@ from aspjoc.accounts.models import Organisation, SharingGroup
 from aspjoc.errors import AspjocError, InvalidInput
 from aspjoc.intel import service
 from aspjoc.intel.dashboard import dashboard
+from aspjoc.intel.ingest import warninglists
 from aspjoc.intel.models import CrimeType, Notice, StatementKind
 from aspjoc.intel.schemas import StatementIn
 from aspjoc.marking import Handling, TLP
@@ -50,7 +51,8 @@ def lookup_page(request: Request, principal: SignedIn, session: DbSession, now: 
         result = service.lookup(session, principal, q, now, settings.default_region, type or None)
     except InvalidInput as exc:
         return render(request, "intel/search.html", {"q": q, "error": exc}, status_code=422)
-    return render(request, "intel/lookup.html", {"q": q, "r": result})
+    flags = warninglists.lists_for(result.canonical.type.value, result.canonical.value)
+    return render(request, "intel/lookup.html", {"q": q, "r": result, "flags": flags})
 
 
 @router.get("/statements")

@@ -98,6 +98,7 @@ class StatementOut(BaseModel):
     marking: MarkingOut
     created_at: datetime
     updated_at: datetime
+    score: int | None = Field(None, description="0-100 from confidence, Admiralty grades, sightings and age (aspjoc.intel.scoring); given on lookups.")
 
 
 class StatementPage(BaseModel):
@@ -106,8 +107,16 @@ class StatementPage(BaseModel):
     next: str | None
 
 
+class RelatedOut(BaseModel):
+    relation: str = Field(description="host, registered_domain, inside_cidr, inside or same_registered_domain.")
+    observable: ObservableOut | None = Field(description="None for the one entry standing for related identifiers you may not see.")
+    statements: int = Field(description="Statements on it you may see.")
+    held_elsewhere: bool = Field(description="Others hold information on it you may not see.")
+
+
 class LookupOut(BaseModel):
     query: str
     observable: ObservableOut | None
     statements: list[StatementOut]
     held_elsewhere: bool = Field(description="Another organisation holds information you may not see; ask it through a request.")
+    related: list[RelatedOut] = Field(default_factory=list, description="Related identifiers: host, registered domain, networks, neighbours.")

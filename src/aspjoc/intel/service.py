@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select
@@ -15,9 +15,11 @@ from aspjoc.access import Principal, gate
 from aspjoc.accounts import service as accounts
 from aspjoc.accounts.permissions import Permission, require
 from aspjoc.errors import InvalidInput
+from aspjoc.intel.correlation.related import Related, related_values
 from aspjoc.intel.correlation.service import correlate
 from aspjoc.intel.models import CREDIBILITY, RELIABILITY, CrimeType, Notice, Observable, Statement, StatementKind
 from aspjoc.intel.schemas import MarkingIn, StatementIn
+from aspjoc.intel.scoring import statement_score
 from aspjoc.marking import Handling, Marking, MarkingSpec, TLP, marking_id_for
 from aspjoc.observables import Canonical, canonicalise
 
@@ -177,6 +179,8 @@ class LookupResult:
     observable: Observable | None
     statements: list[Statement]
     held_elsewhere: bool
+    related: list[Related] = field(default_factory=list)
+    scores: dict[int, int] = field(default_factory=dict)
 
 
 def _notify_owners(session: Session, principal: Principal, observable: Observable, now: datetime) -> None:
@@ -204,7 +208,7 @@ def lookup(session: Session, principal: Principal, query: str, now: datetime, de
     observable = session.scalar(select(Observable).where(Observable.type == canonical.type.value,
                                                          Observable.value == canonical.value))
     if observable is None:
-        return LookupResult(query, canonical, None, [], False)
+        return LookupResult(query, canonical, None, [], False, related_values(session, principal, canonical, None))
     statements = list(session.scalars(
         select(Statement).where(Statement.observable_id == observable.id, Statement.withdrawn.is_(False),
                                 gate(principal, Statement)).order_by(Statement.last_seen.desc())).unique())
@@ -215,4 +219,6 @@ def lookup(session: Session, principal: Principal, query: str, now: datetime, de
     if restricted or hidden:
         audit.record(session, principal, "lookup.restricted", now, "observable", observable.id,
                      {"restricted_statements": restricted, "held_elsewhere": bool(hidden)})
-    return LookupResult(query, canonical, observable, statements, bool(hidden))
+    return LookupResult(query, canonical, observable, statements, bool(hidden),
+                        related_values(session, principal, canonical, observable.id),
+                        {s.id: statement_score(s, now) for s in statements})

@@ -10,4 +10,11 @@ from .extract import extract
 from .refang import refang
 from .types import Canonical, ObservableType
 
-__all__ = ["Canonical", "ObservableType", "canonicalise", "detect_type", "extract", "refang"]
+__all__ = [
+    "Canonical",
+    "ObservableType",
+    "canonicalise",
+    "detect_type",
+    "extract",
+    "refang",
+]

@@ -45,19 +45,27 @@ _RULES: dict[ObservableType, Rule] = {
 }
 _TYPE_NAMES = {kind.value: kind for kind in ObservableType}
 # Prefixes that name the kind without being a type name; the prefix stays part of the value.
-_PREFIX_KINDS = {name: T.crypto_wallet for name in CHAIN_ALIASES} | {name: T.social_handle for name in PLATFORM_ALIASES}
+_PREFIX_KINDS = {name: T.crypto_wallet for name in CHAIN_ALIASES} | {
+    name: T.social_handle for name in PLATFORM_ALIASES
+}
 _LONGEST_PREFIX = max(map(len, [*_TYPE_NAMES, *_PREFIX_KINDS, "mailto"]))
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _EMAIL = re.compile(r"[^@\s/:]+@[^@\s/:]+")
-_CIDR = re.compile(r"[0-9a-fA-F:.]+/[0-9]{1,3}")
+_CIDR = re.compile(
+    r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*)/[0-9]{1,3}"
+)
 _IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 _IPV6 = re.compile(r"[0-9a-fA-F:.]+")
 _HEX = re.compile(r"[0-9a-fA-F]+")
-_CRYPTO = re.compile(r"0[xX][0-9a-fA-F]{40}|[13T][1-9A-HJ-NP-Za-km-z]{24,34}|(?:bc1|BC1)[0-9A-Za-z]{8,87}")
+_CRYPTO = re.compile(
+    r"0[xX][0-9a-fA-F]{40}|[13T][1-9A-HJ-NP-Za-km-z]{24,34}|(?:bc1|BC1)[0-9A-Za-z]{8,87}"
+)
 _BANK_ACCOUNT = re.compile(r"[A-Za-z]{2}:[A-Za-z0-9]+:[A-Za-z0-9 .-]+")
 _LOCAL_PHONE = re.compile(r"\(?[0-9][0-9 ().-]{5,19}")
-_BARE_URL = re.compile(r"[a-z0-9_.-]+\.[a-z]{2,63}(?::[0-9]{1,5}(?:/\S*)?|/\S*)", re.IGNORECASE)
+_BARE_URL = re.compile(
+    r"[a-z0-9_.-]+\.[a-z]{2,63}(?::[0-9]{1,5}(?:/\S*)?|/\S*)", re.IGNORECASE
+)
 _DOMAIN = re.compile(r"[^\s/:@?#\[\]]+\.[^\s/:@?#.\[\]]+\.?")
 
 
@@ -68,7 +76,10 @@ class _Found(NamedTuple):
 
 
 def canonicalise(
-    value: str, type: str | ObservableType | None = None, *, default_region: str | None = None
+    value: str,
+    type: str | ObservableType | None = None,
+    *,
+    default_region: str | None = None,
 ) -> Canonical:
     """Return the canonical form of ``value``, telling its type first when ``type`` is None.
 
@@ -82,7 +93,9 @@ def canonicalise(
 
 # Feeds repeat values (the same C2 address on thousands of lines); a hit skips all the work.
 @functools.lru_cache(maxsize=1 << 16)
-def _canonicalise(value: str, type: str | ObservableType | None, default_region: str | None) -> Canonical:
+def _canonicalise(
+    value: str, type: str | ObservableType | None, default_region: str | None
+) -> Canonical:
     text = refang(value).strip()
     if not text:
         raise InvalidObservable("value", "the value is empty")
@@ -113,7 +126,10 @@ def _kind(type: str | ObservableType) -> ObservableType:
         return type
     kind = _TYPE_NAMES.get(type.strip().lower())
     if kind is None:
-        raise InvalidObservable("type", f"{type!r} is not an observable type; use one of " + ", ".join(_TYPE_NAMES))
+        raise InvalidObservable(
+            "type",
+            f"{type!r} is not an observable type; use one of " + ", ".join(_TYPE_NAMES),
+        )
     return kind
 
 
@@ -174,7 +190,11 @@ def _explicit(text: str) -> _Found | None:
 def _by_validity(text: str, region: str | None, misses: list[str]) -> _Found | None:
     """Try the kinds whose shape alone is not enough: IBAN, crypto, bank account, phone."""
     if "." not in text:
-        if text[:2].isalpha() and text[2:4].isdigit() and looks_like_iban(text.replace(" ", "").upper()):
+        if (
+            text[:2].isalpha()
+            and text[2:4].isdigit()
+            and looks_like_iban(text.replace(" ", "").upper())
+        ):
             found = _attempt(T.iban, text, region, "an IBAN", misses)
             if found is not None:
                 return found
@@ -188,13 +208,17 @@ def _by_validity(text: str, region: str | None, misses: list[str]) -> _Found | N
         return _Found(T.phone, text, None)
     if (text[0].isdigit() or text[0] == "(") and _LOCAL_PHONE.fullmatch(text):
         if region is None:
-            misses.append("as a phone number it needs a +country code or a default region")
+            misses.append(
+                "as a phone number it needs a +country code or a default region"
+            )
             return None
         return _attempt(T.phone, text, region, "a phone number", misses)
     return None
 
 
-def _attempt(kind: ObservableType, text: str, region: str | None, label: str, misses: list[str]) -> _Found | None:
+def _attempt(
+    kind: ObservableType, text: str, region: str | None, label: str, misses: list[str]
+) -> _Found | None:
     try:
         return _Found(kind, text, _RULES[kind](text, region))
     except InvalidObservable as exc:

@@ -19,7 +19,9 @@ def _codes() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
-    from babel import Locale  # only refusal messages need names; babel loads locale data
+    from babel import (
+        Locale,
+    )  # only refusal messages need names; babel loads locale data
 
     return dict(Locale("en").territories)
 
@@ -45,5 +47,7 @@ def normalise_region(region: str | None) -> str | None:
         return None
     code = region.strip().upper()
     if not is_country(code):
-        raise InvalidObservable("default_region", f"{region!r} is not a country code phonenumbers knows")
+        raise InvalidObservable(
+            "default_region", f"{region!r} is not a country code phonenumbers knows"
+        )
     return code

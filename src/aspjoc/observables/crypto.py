@@ -55,7 +55,8 @@ def canonical_crypto_wallet(value: str) -> Canonical:
         chain = CHAIN_ALIASES.get(head.strip().lower())
         if chain is None:
             raise InvalidObservable(
-                "value", f"{shown(value)}: {head!r} is not a chain aspjoc knows; use btc, eth or tron"
+                "value",
+                f"{shown(value)}: {head!r} is not a chain aspjoc knows; use btc, eth or tron",
             )
         # BIP 21 payment URIs ("bitcoin:1…?amount=0.1") carry parameters after the address.
         address = rest.strip().split("?", 1)[0]
@@ -71,7 +72,9 @@ def _chain_of(value: str, address: str) -> str:
         return "tron"
     if address[:1] in ("1", "3") or address[:3].lower() == "bc1":
         return "btc"
-    raise InvalidObservable("value", f"{shown(value)} is not a Bitcoin, Ethereum or TRON address")
+    raise InvalidObservable(
+        "value", f"{shown(value)} is not a Bitcoin, Ethereum or TRON address"
+    )
 
 
 def _bitcoin(value: str, address: str) -> str:
@@ -80,7 +83,8 @@ def _bitcoin(value: str, address: str) -> str:
     payload = _base58check(value, address, "Bitcoin")
     if len(payload) != 21 or payload[0] not in _BITCOIN_VERSIONS:
         raise InvalidObservable(
-            "value", f"{shown(value)}: not a Bitcoin mainnet address (P2PKH, P2SH or bc1)"
+            "value",
+            f"{shown(value)}: not a Bitcoin mainnet address (P2PKH, P2SH or bc1)",
         )
     return address
 
@@ -88,46 +92,70 @@ def _bitcoin(value: str, address: str) -> str:
 def _bitcoin_segwit(value: str, address: str) -> str:
     lower = address.lower()
     if address not in (lower, address.upper()):
-        raise InvalidObservable("value", f"{shown(value)}: a bech32 Bitcoin address may not mix upper and lower case")
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)}: a bech32 Bitcoin address may not mix upper and lower case",
+        )
     separator = lower.rfind("1")
     data = [CHARSET.find(char) for char in lower[separator + 1 :]]
     if len(lower) > 90 or len(data) < 7 or -1 in data:
-        raise InvalidObservable("value", f"{shown(value)}: not a well-formed bech32 Bitcoin address")
+        raise InvalidObservable(
+            "value", f"{shown(value)}: not a well-formed bech32 Bitcoin address"
+        )
     expected = _BECH32_CONST if data[0] == 0 else _BECH32M_CONST
     if bech32_polymod(bech32_hrp_expand("bc") + data) != expected:
-        raise InvalidObservable("value", f"{shown(value)}: bad checksum for Bitcoin address")
+        raise InvalidObservable(
+            "value", f"{shown(value)}: bad checksum for Bitcoin address"
+        )
     program = convertbits(data[1:-6], 5, 8, False)
-    if program is None or not 2 <= len(program) <= 40 or data[0] > 16 or (data[0] == 0 and len(program) not in (20, 32)):
-        raise InvalidObservable("value", f"{shown(value)}: not a valid segwit witness program")
+    if (
+        program is None
+        or not 2 <= len(program) <= 40
+        or data[0] > 16
+        or (data[0] == 0 and len(program) not in (20, 32))
+    ):
+        raise InvalidObservable(
+            "value", f"{shown(value)}: not a valid segwit witness program"
+        )
     return lower
 
 
 def _ethereum(value: str, address: str) -> str:
     if not _ETH.fullmatch(address):
-        raise InvalidObservable("value", f"{shown(value)}: an Ethereum address is 0x and 40 hex digits")
+        raise InvalidObservable(
+            "value", f"{shown(value)}: an Ethereum address is 0x and 40 hex digits"
+        )
     body = address[2:]
     checksummed = eip55(body.lower())
     if body not in (body.lower(), body.upper()) and body != checksummed[2:]:
-        raise InvalidObservable("value", f"{shown(value)}: bad EIP-55 checksum for Ethereum address")
+        raise InvalidObservable(
+            "value", f"{shown(value)}: bad EIP-55 checksum for Ethereum address"
+        )
     return checksummed
 
 
 def _tron(value: str, address: str) -> str:
     payload = _base58check(value, address, "TRON")
     if len(payload) != 21 or payload[0] != _TRON_VERSION or address[:1] != "T":
-        raise InvalidObservable("value", f"{shown(value)}: not a TRON address (T…, 21 bytes with version 0x41)")
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)}: not a TRON address (T…, 21 bytes with version 0x41)",
+        )
     return address
 
 
 def _base58check(value: str, address: str, chain: str) -> bytes:
     if not _BASE58.fullmatch(address):
         raise InvalidObservable(
-            "value", f"{shown(value)}: a {chain} address is base58 (no 0, O, I or l, nothing else)"
+            "value",
+            f"{shown(value)}: a {chain} address is base58 (no 0, O, I or l, nothing else)",
         )
     try:
         return base58.b58decode_check(address)
     except ValueError:
-        raise InvalidObservable("value", f"{shown(value)}: bad checksum for {chain} address") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)}: bad checksum for {chain} address"
+        ) from None
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -135,7 +163,16 @@ def eip55(hex40: str) -> str:
     """Return ``0x`` and the EIP-55 mixed-case spelling of 40 lowercase hex digits."""
     digest = keccak.new(digest_bits=256, data=hex40.encode("ascii")).hexdigest()
     # A digest nibble of 8 or more ("8"-"9", "a"-"f", all above "7") upper-cases the letter.
-    return "0x" + "".join([char.upper() if nibble > "7" else char for char, nibble in zip(hex40, digest)])
+    return "0x" + "".join(
+        [
+            char.upper() if nibble > "7" else char
+            for char, nibble in zip(hex40, digest[:40], strict=True)
+        ]
+    )
 
 
-_ADDRESS_RULES: dict[str, Callable[[str, str], str]] = {"btc": _bitcoin, "eth": _ethereum, "tron": _tron}
+_ADDRESS_RULES: dict[str, Callable[[str, str], str]] = {
+    "btc": _bitcoin,
+    "eth": _ethereum,
+    "tron": _tron,
+}

@@ -31,14 +31,18 @@ def canonical_bank_account(value: str) -> Canonical:
     """
     country, bank_code, number = _bank_account_parts(value)
     if not is_country(country):
-        raise InvalidObservable("value", f"{shown(value)}: {country!r} is not an ISO 3166 country code")
+        raise InvalidObservable(
+            "value", f"{shown(value)}: {country!r} is not an ISO 3166 country code"
+        )
     if not _BANK_CODE.fullmatch(bank_code):
         raise InvalidObservable(
-            "value", f"{shown(value)}: the bank code must be 1 to 15 letters or digits, not {bank_code!r}"
+            "value",
+            f"{shown(value)}: the bank code must be 1 to 15 letters or digits, not {bank_code!r}",
         )
     if not _ACCOUNT_NUMBER.fullmatch(number):
         raise InvalidObservable(
-            "value", f"{shown(value)}: the account number must be 1 to 34 letters or digits (spaces, dots and dashes aside)"
+            "value",
+            f"{shown(value)}: the account number must be 1 to 34 letters or digits (spaces, dots and dashes aside)",
         )
     return Canonical(_BANK_ACCOUNT, f"{country}:{bank_code}:{number}", country=country)
 
@@ -48,7 +52,8 @@ def _bank_account_parts(value: str) -> tuple[str, str, str]:
     parts = text.split(":") if ":" in text else text.split(None, 2)
     if len(parts) != 3:
         raise InvalidObservable(
-            "value", f"{shown(value)} is not a bank account: write it as COUNTRY:BANKCODE:NUMBER, e.g. TH:004:1234567890"
+            "value",
+            f"{shown(value)} is not a bank account: write it as COUNTRY:BANKCODE:NUMBER, e.g. TH:004:1234567890",
         )
     country, bank_code, number = (part.strip() for part in parts)
     return country, bank_code, number.translate(_NUMBER_PUNCTUATION)
@@ -67,13 +72,22 @@ def canonical_iban(value: str) -> Canonical:
     try:
         iban = IBAN(value.strip())
     except iban_errors.InvalidChecksumDigits:
-        raise InvalidObservable("value", f"{shown(value)}: IBAN check digits are wrong") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)}: IBAN check digits are wrong"
+        ) from None
     except iban_errors.InvalidCountryCode:
-        raise InvalidObservable("value", f"{shown(value)}: {value.strip()[:2]!r} is not a country that uses IBANs") from None
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)}: {value.strip()[:2]!r} is not a country that uses IBANs",
+        ) from None
     except iban_errors.InvalidLength:
-        raise InvalidObservable("value", f"{shown(value)}: wrong IBAN length for {_country_of(value)}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)}: wrong IBAN length for {_country_of(value)}"
+        ) from None
     except iban_errors.SchwiftyException as exc:
-        raise InvalidObservable("value", f"{shown(value)}: not a valid IBAN for {_country_of(value)}: {exc}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)}: not a valid IBAN for {_country_of(value)}: {exc}"
+        ) from None
     country = str(iban.country_code)
     return Canonical(_IBAN, str(iban.compact), country=country)
 

@@ -26,7 +26,12 @@ def ipv4_number(text: str) -> int | None:
         return None
     number = 0
     for part in parts:
-        if not part.isdigit() or not part.isascii() or (len(part) > 1 and part[0] == "0") or len(part) > 3:
+        if (
+            not part.isdigit()
+            or not part.isascii()
+            or (len(part) > 1 and part[0] == "0")
+            or len(part) > 3
+        ):
             return None
         octet = int(part)
         if octet > 255:
@@ -43,18 +48,25 @@ def canonical_ipv4(value: str) -> Canonical:
     text = value.strip()
     number = ipv4_number(text)
     if number is None:
-        raise InvalidObservable("value", f"{shown(value)} is not a valid IPv4 address: {_ipv4_fault(text)}")
+        raise InvalidObservable(
+            "value", f"{shown(value)} is not a valid IPv4 address: {_ipv4_fault(text)}"
+        )
     return Canonical(_IPV4, text, num_lo=number, num_hi=number)
 
 
 def canonical_ipv6(value: str) -> Canonical:
     """Return the RFC 5952 compressed lowercase form; zone ids (``%eth0``) are refused."""
     if "%" in value:
-        raise InvalidObservable("value", f"{shown(value)} has a zone id, which only means something on one host")
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)} has a zone id, which only means something on one host",
+        )
     try:
         address = ipaddress.IPv6Address(value.strip().strip("[]"))
     except ValueError as exc:
-        raise InvalidObservable("value", f"{shown(value)} is not a valid IPv6 address: {_why(exc, value)}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)} is not a valid IPv6 address: {_why(exc, value)}"
+        ) from None
     return Canonical(_IPV6, address.compressed)
 
 
@@ -66,21 +78,35 @@ def canonical_cidr(value: str) -> Canonical:
     """
     address_text, slash, prefix_text = value.strip().partition("/")
     if not slash:
-        raise InvalidObservable("value", f"{shown(value)} is not a CIDR block: it has no /prefix")
+        raise InvalidObservable(
+            "value", f"{shown(value)} is not a CIDR block: it has no /prefix"
+        )
     number = ipv4_number(address_text)
     bits = 32 if number is not None else 128
     if number is None:
         number = _ipv6_number(value, address_text)
-    if not prefix_text.isdigit() or not prefix_text.isascii() or int(prefix_text) > bits:
-        raise InvalidObservable("value", f"{shown(value)} is not a CIDR block: the prefix must be 0 to {bits}")
+    if (
+        not prefix_text.isdigit()
+        or not prefix_text.isascii()
+        or int(prefix_text) > bits
+    ):
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)} is not a CIDR block: the prefix must be 0 to {bits}",
+        )
     prefix = int(prefix_text)
     host_mask = (1 << (bits - prefix)) - 1
     if number & host_mask:
         block = ipaddress.ip_network(f"{address_text}/{prefix}", strict=False)
-        raise InvalidObservable("value", f"{shown(value)} has host bits set; the block containing it is {block}")
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)} has host bits set; the block containing it is {block}",
+        )
     if bits == 128:
         return Canonical(_CIDR, f"{ipaddress.IPv6Address(number).compressed}/{prefix}")
-    return Canonical(_CIDR, f"{address_text}/{prefix}", num_lo=number, num_hi=number | host_mask)
+    return Canonical(
+        _CIDR, f"{address_text}/{prefix}", num_lo=number, num_hi=number | host_mask
+    )
 
 
 def _ipv6_number(value: str, address_text: str) -> int:
@@ -88,7 +114,8 @@ def _ipv6_number(value: str, address_text: str) -> int:
         return int(ipaddress.IPv6Address(address_text))
     except ValueError:
         raise InvalidObservable(
-            "value", f"{shown(value)} is not a CIDR block: {address_text!r} is not an IP address"
+            "value",
+            f"{shown(value)} is not a CIDR block: {address_text!r} is not an IP address",
         ) from None
 
 

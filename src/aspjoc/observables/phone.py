@@ -37,18 +37,27 @@ def canonical_phone(value: str, default_region: str | None = None) -> Canonical:
         text = text[4:]
     if not text.startswith("+") and default_region is None:
         raise InvalidObservable(
-            "value", f"{shown(value)} has no +country code, and no default region was given to read it"
+            "value",
+            f"{shown(value)} has no +country code, and no default region was given to read it",
         )
     try:
         number = phonenumbers.parse(text, default_region)
     except NumberParseException as exc:
         fault = _PARSE_FAULTS.get(exc.error_type, "it could not be read")
-        raise InvalidObservable("value", f"{shown(value)} cannot be read as a phone number: {fault}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)} cannot be read as a phone number: {fault}"
+        ) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidObservable("value", f"{shown(value)} is not a valid phone number for {_where(number)}")
+        raise InvalidObservable(
+            "value", f"{shown(value)} is not a valid phone number for {_where(number)}"
+        )
     region = phonenumbers.region_code_for_number(number)
     country = region if region and region.isalpha() else None
-    return Canonical(_PHONE, phonenumbers.format_number(number, PhoneNumberFormat.E164), country=country)
+    return Canonical(
+        _PHONE,
+        phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        country=country,
+    )
 
 
 def _where(number: phonenumbers.PhoneNumber) -> str:

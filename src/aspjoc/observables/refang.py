@@ -6,13 +6,25 @@ import re
 
 _SCHEME = re.compile(r"\b(?:h(?:xx|\*\*|xt|tx)p(s?)|fxp(s?))\b", re.IGNORECASE)
 # One pass over every bracketed token: "[.]" "(dot)" "{at}" "[:]" "[://]" "[/]" …
-_BRACKETED = re.compile(r"([ \t]*)[\[({][ \t]*(\.|dot|@|at|://|:|/)[ \t]*[\])}]([ \t]*)", re.IGNORECASE)
-_BRACKET_TOKENS = {".": ".", "dot": ".", "@": "@", "at": "@", "://": "://", ":": ":", "/": "/"}
+_BRACKETED = re.compile(
+    r"([ \t]*)[\[({][ \t]*(\.|dot|@|at|://|:|/)[ \t]*[\])}]([ \t]*)", re.IGNORECASE
+)
+_BRACKET_TOKENS = {
+    ".": ".",
+    "dot": ".",
+    "@": "@",
+    "at": "@",
+    "://": "://",
+    ":": ":",
+    "/": "/",
+}
 # Spaces around a bracketed dot or at belong to the defang ("example [.] com"); around
 # the other tokens they are kept.
 _EATS_SPACES = frozenset({".", "dot", "@", "at"})
 _ESCAPED_DOT = re.compile(r"\\\.")
-_SPACED_SEPARATOR = re.compile(r"\b(https?|ftps?|wss?)[ \t]*:[ \t]*//[ \t]*", re.IGNORECASE)
+_SPACED_SEPARATOR = re.compile(
+    r"\b(https?|ftps?|wss?)[ \t]*:[ \t]*//[ \t]*", re.IGNORECASE
+)
 _BRACKETS = re.compile(r"[\[({]")
 
 

@@ -38,10 +38,14 @@ def canonical_url(value: str) -> Canonical:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise InvalidObservable("value", f"{shown(value)} is not a valid URL: {exc}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)} is not a valid URL: {exc}"
+        ) from None
     scheme = _DEFANGED_SCHEMES.get(parts.scheme, parts.scheme)
     host, domain = _host(value, parts)
-    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    netloc = (
+        host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    )
     userinfo = parts.netloc.rpartition("@")[0]
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
@@ -54,7 +58,9 @@ def _host(value: str, parts: SplitResult) -> tuple[str, str | None]:
     """Return the canonical host text for the URL and its registered domain (None for IPs)."""
     host = parts.hostname
     if not host:
-        raise InvalidObservable("value", f"{shown(value)} is not a valid URL: it has no host")
+        raise InvalidObservable(
+            "value", f"{shown(value)} is not a valid URL: it has no host"
+        )
     try:
         if ":" in host:
             return f"[{canonical_ipv6(host).value}]", None
@@ -62,7 +68,9 @@ def _host(value: str, parts: SplitResult) -> tuple[str, str | None]:
             return _numeric_host(host), None
         name = canonical_hostname(host)
     except InvalidObservable as exc:
-        raise InvalidObservable("value", f"{shown(value)} has a bad host: {exc.reason}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)} has a bad host: {exc.reason}"
+        ) from None
     return name, registered_domain(name)
 
 

@@ -18,11 +18,14 @@ _EMAIL = ObservableType.email
 
 # Underscores are not valid in hostnames but occur in real DNS names (and in phishing
 # hosts), so they are accepted everywhere except the top-level label.
-_HOSTNAME = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
+_HOSTNAME = re.compile(
+    r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+)
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-_TOP_LABEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
 # RFC 5322 dot-atom; quoted local parts are refused (they do not occur in intelligence).
-_LOCAL_PART = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LOCAL_PART = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,13 +56,14 @@ def canonical_hostname(value: str) -> str:
     "192.0.2.1" are refused. Raises InvalidObservable naming the label at fault.
     """
     host = value.strip().lower()
-    if host.endswith("."):
-        host = host[:-1]
+    host = host.removesuffix(".")
     if not host.isascii():
         host = _to_punycode(value, host)
     if len(host) <= 253 and _HOSTNAME.fullmatch(host):
         return host
-    raise InvalidObservable("value", f"{shown(value)} is not a valid domain: {_hostname_fault(host)}")
+    raise InvalidObservable(
+        "value", f"{shown(value)} is not a valid domain: {_hostname_fault(host)}"
+    )
 
 
 def canonical_domain(value: str) -> Canonical:
@@ -79,16 +83,22 @@ def canonical_email(value: str) -> Canonical:
         text = text[7:]
     local, at, host = text.rpartition("@")
     if not at or not local or not host:
-        raise InvalidObservable("value", f"{shown(value)} is not an e-mail address: it needs the form name@domain")
+        raise InvalidObservable(
+            "value",
+            f"{shown(value)} is not an e-mail address: it needs the form name@domain",
+        )
     local = local.lower()
     if len(local) > 64 or not _LOCAL_PART.fullmatch(local):
         raise InvalidObservable(
-            "value", f"{shown(value)} is not a valid e-mail address: the part before @ is malformed or too long"
+            "value",
+            f"{shown(value)} is not a valid e-mail address: the part before @ is malformed or too long",
         )
     try:
         domain = canonical_hostname(host)
     except InvalidObservable as exc:
-        raise InvalidObservable("value", f"{shown(value)} has a bad e-mail domain: {exc.reason}") from None
+        raise InvalidObservable(
+            "value", f"{shown(value)} has a bad e-mail domain: {exc.reason}"
+        ) from None
     return Canonical(_EMAIL, f"{local}@{domain}", domain=registered_domain(domain))
 
 
@@ -98,7 +108,9 @@ def _to_punycode(original: str, host: str) -> str:
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError as exc:
-        raise InvalidObservable("value", f"{shown(original)} is not a valid internationalised domain: {exc}") from None
+        raise InvalidObservable(
+            "value", f"{shown(original)} is not a valid internationalised domain: {exc}"
+        ) from None
 
 
 def _hostname_fault(host: str) -> str:

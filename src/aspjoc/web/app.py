@@ -12,7 +12,7 @@ from aspjoc.capabilities import parts
 from aspjoc.clock import Clock, SystemClock
 from aspjoc.config import Settings
 from aspjoc.db import Database
-from aspjoc.web import errors
+from aspjoc.web import errors, navigation
 from aspjoc.web.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,6 +30,7 @@ def _routers(app: FastAPI) -> None:
         app.state.nav.extend(getattr(pages, "NAV", []))
     for routes in parts("routes"):
         routes.include(app)
+    app.state.nav_top, app.state.nav_menus = navigation.build(app.state.nav)
 
 
 def create_app(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> FastAPI:

@@ -40,6 +40,6 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Render ``name`` with the layout's common context (principal, CSRF token)."""
     templates: Jinja2Templates = request.app.state.templates
     ctx = {"principal": getattr(request.state, "principal", None), "csrf_token": getattr(request.state, "csrf_token", ""),
-           "nav": request.app.state.nav}
+           "nav_top": request.app.state.nav_top, "nav_menus": request.app.state.nav_menus}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,1 @@
+"""Intake: the streaming ingest pipeline, its runs and rejections, and known-good flags."""

@@ -1,0 +1,1 @@
+"""Configured feeds polled by the worker: fetched with validators, ingested, every outcome kept."""

@@ -1,0 +1,78 @@
+"""Sending notices by e-mail: a real SMTP client, or, with no server configured, a mailer that refuses.
+
+The mailer is picked from the settings; services receive it, so tests pass one aimed at a local server.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Protocol
+
+from aspjoc.config import Settings
+from aspjoc.errors import InvalidInput
+
+
+class MailNotSent(Exception):
+    """The SMTP server could not be reached or refused the message; ``reason`` says what it answered."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Mailer(Protocol):
+    sender: str
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpMailer:
+    def __init__(self, host: str, port: int, sender: str, username: str = "", password: str = "",
+                 starttls: bool = False, timeout: float = 10.0) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password, self.starttls, self.timeout = username, password, starttls, timeout
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver ``message`` to the server; MailNotSent with the server's answer when that fails."""
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
+                if self.starttls:
+                    client.starttls()
+                if self.username:
+                    client.login(self.username, self.password)
+                client.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailNotSent(f"{self.host}:{self.port}: {exc}") from exc
+
+
+class NoMailer:
+    """No SMTP server configured: sending is refused with a reason that points to the .eml export."""
+
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+
+    def send(self, message: EmailMessage) -> None:
+        raise InvalidInput("smtp_host", "no SMTP server is configured (ASPJOC_SMTP_HOST); export the notice as .eml "
+                                        "and send it from your own mail client")
+
+
+def mailer_for(settings: Settings) -> Mailer:
+    if not settings.smtp_host:
+        return NoMailer(settings.smtp_from)
+    return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_username,
+                      settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout)
+
+
+def build_message(sender: str, to: str, subject: str, body: str, now: datetime, message_id: str = "") -> EmailMessage:
+    """A plain-text message; a new Message-ID in the sender's domain unless one is given (re-exports keep theirs)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    message.set_content(body)
+    return message

@@ -1,0 +1,192 @@
+"""The pipeline: idempotent re-runs, whole-or-nothing batches, resume after a crash, flags, matches, markings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from aspjoc.db import Database
+from aspjoc.intel.ingest.flags import flags_for, is_flagged
+from aspjoc.intel.ingest.models import IngestRejection, IngestRun
+from aspjoc.intel.ingest.pipeline import IngestOptions, ingest
+from aspjoc.intel.ingest.records import Record, RecordMarking, Rejected
+from aspjoc.intel.models import Observable, Statement
+from aspjoc.marking import TLP, Marking
+from ingest_helpers import counts, mixed_lines, run
+from support import T0, Factory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_same_feed_twice_adds_sightings_not_rows(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    data = mixed_lines(600)
+    first = run(db, org.id, "list", data, batch_size=100)
+    after_first = counts(db)
+    second = run(db, org.id, "list", data, batch_size=100)
+    after_second = counts(db)
+    assert after_second[:2] == after_first[:2]
+    assert after_second[2] == 2 * after_first[2]
+    assert (first.read, first.rejected) == (second.read, second.rejected) == (600, 12)
+    assert first.new == after_first[1] and first.updated == 0
+    assert second.new == 0 and second.updated == after_first[1]
+    with db.reader() as s:
+        assert s.scalar(select(IngestRejection.reason).where(IngestRejection.position == 51)) is not None
+
+
+def _failing(items: Iterator[Record | Rejected], after: int) -> Iterator[Record | Rejected]:
+    for n, item in enumerate(items):
+        if n == after:
+            raise OSError("the connection dropped")
+        yield item
+
+
+def test_a_failing_batch_is_absent_and_the_run_marked_failed(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    items = [Record(i, f"198.51.100.{i}") for i in range(1, 251)]
+    options = IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="flaky", batch_size=100)
+    with pytest.raises(OSError):
+        ingest(db, _failing(iter(items), 150), options, T0)
+    assert counts(db)[:2] == (100, 100)  # batch 1 whole, batch 2 (records 101-150 read) not at all
+    with db.reader() as s:
+        failed = s.scalars(select(IngestRun)).one()
+    assert failed.status == "failed" and "connection dropped" in failed.error and failed.position == 100
+
+
+def test_a_database_error_inside_a_batch_rolls_the_batch_back(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    with db.engine.begin() as conn:  # a trigger that fails the 150th statement insert
+        conn.exec_driver_sql("CREATE TRIGGER boom BEFORE INSERT ON statements WHEN "
+                             "(SELECT count(*) FROM statements) >= 149 BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    items = [Record(i, f"198.51.100.{i}") for i in range(1, 201)]
+    with pytest.raises(Exception, match="disk full"):
+        ingest(db, items, IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="x", batch_size=100), T0)
+    assert counts(db)[:2] == (100, 100)
+    with db.reader() as s:
+        assert s.scalar(select(IngestRun.position)) == 100 and s.scalar(select(IngestRun.stored)) == 100
+
+
+def test_an_interrupted_run_with_a_resume_key_continues_where_it_stopped(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    items = [Record(i, f"198.51.100.{i}") for i in range(1, 251)]
+    options = IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="feed", batch_size=100, resume_key="sha:abc")
+    with pytest.raises(OSError):
+        ingest(db, _failing(iter(items), 220), options, T0)
+    report = ingest(db, items, options, T0)
+    assert (report.read, report.stored, report.new, report.resumed_from, report.status) == (250, 250, 250, 200, "complete")
+    assert counts(db) == (250, 250, 250)  # nothing counted twice
+    with db.reader() as s:
+        assert len(s.scalars(select(IngestRun)).all()) == 1
+
+
+def test_kill_9_mid_ingest_then_rerun_leaves_the_store_as_one_clean_run(db: Database, make: Factory, tmp_path: Path,
+                                                                       database_url: str) -> None:
+    make.org("Fiji Cyber Unit", "FJ")
+    feed = tmp_path / "feed.txt"
+    feed.write_bytes(mixed_lines(12000))
+    env = {**os.environ, "ASPJOC_DATABASE_URL": database_url}
+    command = [sys.executable, "-m", "aspjoc.cli", "ingest", str(feed), "--format", "list", "--org", "Fiji Cyber Unit",
+               "--tlp", "amber", "--batch-size", "200", "--workers", "0"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with db.reader() as s:
+                position = s.scalar(select(IngestRun.position)) or 0
+            if position >= 600:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the ingest finished before it could be killed; make the feed bigger"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait()
+    with db.reader() as s:
+        interrupted = s.scalars(select(IngestRun)).one()
+    assert interrupted.status == "running" and 0 < interrupted.position < 12000
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with db.reader() as s:
+        resumed = s.scalars(select(IngestRun)).one()
+        rejections = len(s.scalars(select(IngestRejection)).all())
+    assert (resumed.status, resumed.read, resumed.rejected, rejections) == ("complete", 12000, 240, 240)
+    values = [line for line in feed.read_text().splitlines()[1:] if not line.startswith("not an")]
+    assert counts(db) == (len(set(values)), len(set(values)), 11760)  # the values are canonical as written
+
+
+def test_known_good_values_are_flagged_not_dropped(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    report = run(db, org.id, "list", b"8.8.8.8\ngoogle.com\n198.51.100.99\n")
+    assert (report.stored, report.flagged) == (3, 2)
+    with db.reader() as s:
+        ids = {o.value: o.id for o in s.scalars(select(Observable))}
+        flags = flags_for(s, ids.values())
+        assert any("DNS resolvers" in name for name in flags[ids["8.8.8.8"]])
+        assert is_flagged(s, ids["google.com"]) and not is_flagged(s, ids["198.51.100.99"])
+
+
+def test_values_held_by_another_organisation_are_counted_as_matches(db: Database, make: Factory) -> None:
+    fj = make.org("Fiji Cyber Unit", "FJ")
+    th = make.org("Thai Cyber Unit", "TH")
+    run(db, fj.id, "list", b"198.51.100.1\n198.51.100.2\n")
+    report = run(db, th.id, "list", b"198.51.100.2\n198.51.100.3\n", source="thai-feed")
+    assert report.matches == 1
+
+
+def test_a_record_marking_only_narrows_the_ingest_marking(db: Database, make: Factory) -> None:
+    fj = make.org("Fiji Cyber Unit", "FJ")
+    items = [Record(1, "198.51.100.1", marking=RecordMarking(tlp=TLP.RED)),
+             Record(2, "198.51.100.2", marking=RecordMarking(tlp=TLP.CLEAR)),
+             Record(3, "198.51.100.3")]
+    ingest(db, items, IngestOptions(org_id=fj.id, tlp=TLP.AMBER, source="s"), T0)
+    with db.reader() as s:
+        levels = dict(s.execute(select(Observable.value, Marking.tlp).join(Statement, Statement.observable_id == Observable.id)
+                                .join(Marking, Marking.id == Statement.marking_id)).all())
+    assert levels == {"198.51.100.1": TLP.RED, "198.51.100.2": TLP.AMBER, "198.51.100.3": TLP.AMBER}
+
+
+def test_a_user_cannot_file_records_under_another_organisation(db: Database, make: Factory) -> None:
+    fj = make.org("Fiji Cyber Unit", "FJ")
+    th = make.org("Thai Cyber Unit", "TH")
+    analyst = make.principal(make.user("a@fj.aspjoc.test", fj))
+    ingest(db, [Record(1, "198.51.100.1", owner_org_id=th.id)], IngestOptions(org_id=fj.id, tlp=TLP.AMBER, source="s"),
+           T0, analyst)
+    ingest(db, [Record(1, "198.51.100.1", owner_org_id=th.id)], IngestOptions(org_id=fj.id, tlp=TLP.AMBER, source="s"), T0)
+    with db.reader() as s:
+        owners = sorted(s.scalars(select(Statement.owner_org_id)))
+    assert owners == sorted([fj.id, th.id])  # the analyst's went to Fiji; the operator's (no principal) to Thailand
+
+
+def test_bad_record_fields_are_rejected_naming_the_field(db: Database, make: Factory) -> None:
+    fj = make.org("Fiji Cyber Unit", "FJ")
+    items = [Record(1, "198.51.100.1", crime_type="jaywalking"), Record(2, "198.51.100.2", confidence=101),
+             Record(3, "198.51.100.3", kind="rumour"), Record(4, ""), Rejected(5, "row", "too short", "x,y")]
+    report = ingest(db, items, IngestOptions(org_id=fj.id, tlp=TLP.AMBER, source="s"), T0)
+    assert [(r.index, r.field) for r in report.rejections] == [(1, "crime_type"), (2, "confidence"), (3, "kind"),
+                                                               (4, "value"), (5, "row")]
+    assert report.stored == 0
+
+
+def test_worker_processes_give_the_same_result_as_inline(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    report = run(db, org.id, "list", mixed_lines(3000), batch_size=500, workers=1)
+    assert (report.read, report.rejected, report.stored) == (3000, 60, 2940)
+    assert counts(db)[:2] == (2940, 2940)
+
+
+def test_the_observable_id_cache_starts_again_when_full(db: Database, make: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aspjoc.intel.ingest import store
+
+    monkeypatch.setattr(store, "CACHE_LIMIT", 60)
+    org = make.org("Fiji Cyber Unit", "FJ")
+    items = [Record(i, f"198.51.100.{i % 90}") for i in range(1, 401)]
+    report = ingest(db, items, IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="s", batch_size=40), T0)
+    assert (report.stored, report.rejected) == (400, 0)
+    assert counts(db) == (90, 90, 400)
