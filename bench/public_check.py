@@ -12,14 +12,18 @@ AMBER or GREEN without it.
 Timed: one Uvicorn worker (``aspjoc.web.asgi:app``, access log off) on loopback, the rate limit lifted
 for 127.0.0.1 by configuration (``ASPJOC_PUBLIC_RATE_LIMIT_EXEMPT``); ``wrk`` with ``--connections``
 connections for ``--duration`` seconds first against ``/healthz``, then against
-``/public/api/check`` with a value drawn at random per request from a pool (``--pool``) of a third
-consented values, a third values held only under non-public statements and a third never seen, so
-most requests miss the 30-second answer cache. Both runs follow a short warm-up.
+``/public/api/check`` with a value drawn at random per request among ``--distinct`` values (a third
+consented, a third held only under non-public statements, a third never seen). How often each value
+is asked follows a Zipf law (``--zipf``, 1.0 by default, as real check traffic concentrates on the
+numbers that are calling many people); ``--zipf 0`` asks each value equally often, so nearly every
+request misses the 30-second answer cache and runs canonicalisation and the query. Both runs follow a
+short warm-up.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -142,14 +146,26 @@ def populate(path: Path, size: int, public_share: float) -> set[int]:
     return consented
 
 
-def write_pool(path: Path, size: int, pool: int, consented: set[int]) -> tuple[str, str]:
-    """Write ``pool`` request paths (a third each: consented, non-public, never seen); returns one consented and one
-    non-public value for the sanity check."""
+def stored_consented(db_path: Path) -> set[int]:
+    """The observables of a kept database whose statement has public-use consent (for ``--reuse``)."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT s.observable_id FROM statements s JOIN markings m ON m.id = s.marking_id "
+                            "WHERE m.public_use = 1").fetchall()
+    return {int(row[0]) for row in rows}
+
+
+def write_pool(path: Path, size: int, distinct: int, zipf: float, consented: set[int]) -> tuple[str, str, float]:
+    """Write the request paths wrk draws from, uniformly: ``distinct`` values (a third consented, a third held
+    only under non-public statements, a third never seen), repeated by a Zipf law of exponent ``zipf`` (0: each once).
+
+    Returns one consented and one non-public value for the sanity check, and the share of lines that repeat
+    an earlier value (the most the answer cache can save).
+    """
     rng = random.Random(7)
     public_ids = sorted(consented)
-    private = [i for i in range(1, min(size, 3 * pool) + 1) if i not in consented]
-    lines: list[str] = []
-    for n in range(pool):
+    private = [i for i in range(1, min(size, 3 * distinct) + 1) if i not in consented]
+    values: list[str] = []
+    for n in range(distinct):
         which = n % 3
         if which == 0 and public_ids:
             _, value, _ = value_of(rng.choice(public_ids))
@@ -157,10 +173,15 @@ def write_pool(path: Path, size: int, pool: int, consented: set[int]) -> tuple[s
             _, value, _ = value_of(rng.choice(private))
         else:
             _, value, _ = value_of(size + 1 + rng.randrange(10 * max(size, 1)))  # same shapes, never stored
-        lines.append(f"/public/api/check?q={quote(value, safe='')}")
-    rng.shuffle(lines)
+        values.append(f"/public/api/check?q={quote(value, safe='')}")
+    rng.shuffle(values)
+    if zipf > 0:
+        weights = list(itertools.accumulate(1 / rank ** zipf for rank in range(1, distinct + 1)))
+        lines = rng.choices(values, cum_weights=weights, k=2 * distinct)
+    else:
+        lines = values
     path.write_text("\n".join(lines) + "\n")
-    return value_of(public_ids[0])[1], value_of(private[0])[1]
+    return value_of(public_ids[0])[1], value_of(private[0])[1], 1 - len(set(lines)) / len(lines)
 
 
 def free_port() -> int:
@@ -215,12 +236,18 @@ def explain(db_path: Path) -> list[str]:
 def run(args: argparse.Namespace, folder: Path) -> bool:
     db_path = folder / "public-check-bench.db"
     started = time.perf_counter()
-    upgrade(f"sqlite:///{db_path}")
-    consented = populate(db_path, args.size, args.public_share)
+    if args.reuse and db_path.exists():
+        consented = stored_consented(db_path)
+    else:
+        db_path.unlink(missing_ok=True)
+        upgrade(f"sqlite:///{db_path}")
+        consented = populate(db_path, args.size, args.public_share)
     pool_file = folder / "pool.txt"
-    public_value, private_value = write_pool(pool_file, args.size, args.pool, consented)
+    public_value, private_value, repeats = write_pool(pool_file, args.size, args.distinct, args.zipf, consented)
+    law = f"Zipf s={args.zipf}" if args.zipf > 0 else "uniform"
     print(f"setup (not timed): {args.size:,} observables, {len(consented):,} with public-use statements, "
-          f"pool of {args.pool:,} values, in {time.perf_counter() - started:.1f} s")
+          f"{args.distinct:,} distinct values asked ({law}; {repeats:.0%} of draws repeat a value), "
+          f"in {time.perf_counter() - started:.1f} s")
     for line in explain(db_path):
         print(f"  plan: {line}")
     health_script, check_script = folder / "health.lua", folder / "check.lua"
@@ -257,11 +284,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000, help="observables to store (default 1,000,000)")
     parser.add_argument("--public-share", type=float, default=0.2, help="share with a public-use statement (default 0.2)")
-    parser.add_argument("--pool", type=int, default=100_000, help="distinct values the load draws from (default 100,000)")
+    parser.add_argument("--distinct", type=int, default=100_000, help="distinct values the load asks about (default 100,000)")
+    parser.add_argument("--zipf", type=float, default=1.0,
+                        help="exponent of the Zipf law of how often each value is asked (default 1.0: public checks "
+                             "concentrate on the numbers calling many people); 0 asks each value equally often")
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per endpoint (default 30)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--keep", type=Path, help="keep the database and scripts in this folder")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: use the database already there (same --size)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run scripts/system-deps.sh")

@@ -12,7 +12,7 @@ from typing import Any
 from aspjoc.accounts.models import Organisation, User
 from aspjoc.intel import service
 from aspjoc.intel.schemas import MarkingIn, ObservableIn, RecipientsIn, StatementIn
-from support import Factory, bearer
+from support import PASSWORD, Factory, bearer
 
 ZONE = "rpz.aspjoc.test"
 
@@ -27,7 +27,8 @@ class Region:
     tokens: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, make: Factory) -> Region:
+    def build(cls, make: Factory, console: bool = False) -> Region:
+        """With ``console``, the hub and Philippine users get a password (slow Argon2) to sign in with."""
         region = cls(make)
         for key, name, country, kind, role in (("th", "Thai Cyber Unit", "TH", "law_enforcement", "analyst"),
                                                ("ph", "Philippine Cyber Unit", "PH", "law_enforcement", "analyst"),
@@ -35,8 +36,9 @@ class Region:
                                                ("bank", "Coral Bank", "FJ", "private", "partner"),
                                                ("telco", "Lagoon Telecom", "FJ", "private", "partner")):
             org = make.org(name, country, kind)
-            # No passwords: argon2 is slow, and tokens serve every test but the browser one.
-            user = make.user(f"{role}@{key}.aspjoc.test", org, role=role, password=None)
+            # No passwords unless asked: Argon2 is slow, and tokens serve every test but the console ones.
+            password = PASSWORD if console and key in ("hub", "ph", "bank") else None
+            user = make.user(f"{role}@{key}.aspjoc.test", org, role=role, password=password)
             region.orgs[key], region.users[key] = org, user
             region.tokens[key] = make.token(user)
         return region

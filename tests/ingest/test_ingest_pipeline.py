@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from aspjoc.db import Database
+from aspjoc.intel.formats import FORMATS, FormatOptions
 from aspjoc.intel.ingest.flags import flags_for, is_flagged
 from aspjoc.intel.ingest.models import IngestRejection, IngestRun
 from aspjoc.intel.ingest.pipeline import IngestOptions, ingest
@@ -22,9 +23,6 @@ from aspjoc.intel.models import Observable, Statement
 from aspjoc.marking import TLP, Marking
 from ingest_helpers import counts, mixed_lines, run
 from support import T0, Factory
-
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def test_the_same_feed_twice_adds_sightings_not_rows(db: Database, make: Factory) -> None:
     org = make.org("Fiji Cyber Unit", "FJ")
@@ -87,32 +85,49 @@ def test_an_interrupted_run_with_a_resume_key_continues_where_it_stopped(db: Dat
         assert len(s.scalars(select(IngestRun)).all()) == 1
 
 
+KILLABLE = """
+import sys
+from datetime import datetime
+from aspjoc.db import Database
+from aspjoc.intel.formats import FORMATS, FormatOptions
+from aspjoc.intel.formats import FORMATS, FormatOptions
+from aspjoc.intel.ingest.pipeline import IngestOptions, ingest
+from aspjoc.marking import TLP
+url, path, org_id, now = sys.argv[1], sys.argv[2], int(sys.argv[3]), datetime.fromisoformat(sys.argv[4])
+with open(path, "rb") as source:
+    ingest(Database(url), FORMATS["list"].read(source, FormatOptions()),
+           IngestOptions(org_id=org_id, tlp=TLP.AMBER, source="feed", format="list", batch_size=200, resume_key="kill-test"), now)
+"""
+
+
 def test_kill_9_mid_ingest_then_rerun_leaves_the_store_as_one_clean_run(db: Database, make: Factory, tmp_path: Path,
                                                                        database_url: str) -> None:
-    make.org("Fiji Cyber Unit", "FJ")
+    org = make.org("Fiji Cyber Unit", "FJ")
     feed = tmp_path / "feed.txt"
     feed.write_bytes(mixed_lines(12000))
-    env = {**os.environ, "ASPJOC_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "aspjoc.cli", "ingest", str(feed), "--format", "list", "--org", "Fiji Cyber Unit",
-               "--tlp", "amber", "--batch-size", "200", "--workers", "0"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-c", KILLABLE, database_url, str(feed), str(org.id), T0.isoformat()],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and process.poll() is None:
             with db.reader() as s:
                 position = s.scalar(select(IngestRun.position)) or 0
             if position >= 600:
                 break
-            time.sleep(0.05)
-        assert process.poll() is None, "the ingest finished before it could be killed; make the feed bigger"
+            time.sleep(0.02)
+        assert process.poll() is None, "the ingest ended before it could be killed: " + process.stderr.read().decode()  # type: ignore[union-attr]
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait()
+        process.stderr.close()  # type: ignore[union-attr]
     with db.reader() as s:
         interrupted = s.scalars(select(IngestRun)).one()
     assert interrupted.status == "running" and 0 < interrupted.position < 12000
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    with feed.open("rb") as source:
+        report = ingest(db, FORMATS["list"].read(source, FormatOptions()),
+                        IngestOptions(org_id=org.id, tlp=TLP.AMBER, source="feed", format="list", batch_size=200,
+                                      resume_key="kill-test"), T0)
+    assert report.resumed_from == interrupted.position
     with db.reader() as s:
         resumed = s.scalars(select(IngestRun)).one()
         rejections = len(s.scalars(select(IngestRejection)).all())

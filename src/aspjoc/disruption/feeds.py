@@ -9,7 +9,7 @@ refreshes the list when the last refresh is older than ``disruption_refresh_minu
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,10 +92,24 @@ def context(session: Session, subscription: Subscription, now: datetime, setting
         statements=behind(principal, Selection.from_json(subscription.selection), spec.types, now, current))
 
 
-def render(session: Session, subscription: Subscription, now: datetime, settings: Settings) -> Iterator[str]:
-    """The list as text chunks, streamed from the stored entries."""
+def _counted(rows: Iterator[EntryRow], progress: Callable[[int], None], every: int = 1000) -> Iterator[EntryRow]:
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count == every:
+            progress(count)
+            count = 0
+    if count:
+        progress(count)
+
+
+def render(session: Session, subscription: Subscription, now: datetime, settings: Settings,
+           progress: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The list as text chunks, streamed from the stored entries; ``progress`` is told how many entries were written."""
     spec = formats.get(subscription.format)
-    return spec.render(context(session, subscription, now, settings), entry_rows(session, subscription.id))
+    rows = entry_rows(session, subscription.id)
+    return spec.render(context(session, subscription, now, settings), _counted(rows, progress) if progress else rows)
 
 
 def record_download(session: Session, subscription: Subscription, now: datetime, channel: str) -> None:
@@ -126,7 +140,7 @@ def removed_since(session: Session, subscription: Subscription, since: int) -> I
              .where(Entry.subscription_id == subscription.id, Entry.removed_serial > since)
              .order_by(Entry.removed_serial, Entry.id).execution_options(stream_results=True, yield_per=STREAM_ROWS))
     for ref, kind, value, serial in session.execute(query):
-        yield Removed(ref, kind, value, serial)
+        yield Removed(ref, kind, value, serial or 0)  # never None here: the query asks for removed_serial > since
 
 
 @dataclass(frozen=True)

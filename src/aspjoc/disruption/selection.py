@@ -26,11 +26,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, String, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from aspjoc.access import Principal, Purpose, gate
-from aspjoc.accounts import service as accounts
 from aspjoc.errors import InvalidInput
 from aspjoc.intel.ingest.flags import not_flagged
 from aspjoc.intel.models import CrimeType, Observable, Statement, StatementKind
@@ -82,9 +80,9 @@ class Selection:
         return "; ".join(parts)
 
 
-def build_selection(session: Session, crime_types: list[str], types: list[str], min_score: int | None,
-                    max_age_days: int | None, owners: list[str | int], allowed_types: frozenset[str]) -> Selection:
-    """A checked Selection; InvalidInput names the field (crime_types, types, min_score, max_age_days, owners)."""
+def build_selection(crime_types: list[str], types: list[str], min_score: int | None, max_age_days: int | None,
+                    owners: list[int], allowed_types: frozenset[str]) -> Selection:
+    """A checked Selection (``owners`` are organisation ids); InvalidInput names the field at fault."""
     for crime in crime_types:
         if crime not in CRIME_BITS:
             raise InvalidInput("crime_types", f"'{crime}' is not one of {', '.join(CRIME_BITS)}")
@@ -98,8 +96,8 @@ def build_selection(session: Session, crime_types: list[str], types: list[str], 
         raise InvalidInput("min_score", "must be between 0 and 100")
     if max_age_days is not None and not 1 <= max_age_days <= MAX_AGE_DAYS:
         raise InvalidInput("max_age_days", f"must be between 1 and {MAX_AGE_DAYS}")
-    owner_ids = tuple(sorted({accounts.find_organisation(session, ref).id for ref in owners}))
-    return Selection(tuple(sorted(set(crime_types))), tuple(sorted(set(types))), min_score, max_age_days, owner_ids)
+    return Selection(tuple(sorted(set(crime_types))), tuple(sorted(set(types))), min_score, max_age_days,
+                     tuple(sorted(set(owners))))
 
 
 class _IdList(FunctionElement[str]):

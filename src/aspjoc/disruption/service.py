@@ -85,12 +85,20 @@ def _apply(session: Session, subscription: Subscription, data: SubscriptionData)
     if not name or len(name) > 200:
         raise InvalidInput("name", "give the block list a name of 1 to 200 characters")
     spec = formats.get(data.format)
-    selection = build_selection(session, list(data.crime_types), list(data.types), data.min_score, data.max_age_days,
-                                list(data.owners), spec.types)
+    try:
+        owners = [accounts.find_organisation(session, ref).id for ref in data.owners]
+    except NotFound as exc:
+        raise InvalidInput("owners", exc.reason) from exc
+    selection = build_selection(list(data.crime_types), list(data.types), data.min_score, data.max_age_days, owners,
+                                spec.types)
+    try:
+        subscriber = accounts.find_organisation(session, data.subscriber)
+    except NotFound as exc:
+        raise InvalidInput("subscriber", exc.reason) from exc
     subscription.name = name
     subscription.format = spec.name
     subscription.selection = selection.to_json()
-    subscription.subscriber_org_id = accounts.find_organisation(session, data.subscriber).id
+    subscription.subscriber_org_id = subscriber.id
 
 
 def _check_unique(session: Session, subscription: Subscription) -> None:

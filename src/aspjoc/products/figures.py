@@ -36,6 +36,15 @@ def change(now: int, before: int | None) -> str:
     return f"+{pct}%" if pct > 0 else f"−{-pct}%" if pct < 0 else "0%"
 
 
+def _versus(now: int, before: int) -> str:
+    """', up 12% on the previous period of the same length (1,204)' and the like."""
+    if not before:
+        return "; nothing was reported in the previous period of the same length"
+    pct = round(100 * (now - before) / before)
+    trend = f"up {pct}% on" if pct > 0 else f"down {-pct}% on" if pct < 0 else "about the same as"
+    return f", {trend} the previous period of the same length ({n(before)})"
+
+
 def _bars(rows: list[Count], title: str, previous: bool = False, observables: bool = False, limit: int = 12) -> charts.Chart:
     rows = rows[:limit]
     values = [r.observables if observables else r.statements for r in rows]
@@ -51,9 +60,7 @@ def _count_table(rows: list[Count], first: str, caption: str, statements: bool =
 
 def volumes_section(v: Volumes, charts_on: bool) -> Section:
     s = Section("volumes", SECTION_TITLES["volumes"])
-    trend = change(v.statements, v.previous_statements)
-    versus = (f", {trend} on the previous period of the same length ({n(v.previous_statements)})" if v.previous_statements
-              else "; nothing was reported in the previous period of the same length")
+    versus = _versus(v.statements, v.previous_statements)
     verb = "was" if v.statements == 1 else "were"
     s.paragraphs.append(f"{count(v.statements, 'statement')} on {count(v.observables, 'identifier')} {verb} first reported "
                         f"in the period by {count(v.organisations, 'organisation')} in "

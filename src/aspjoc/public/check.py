@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.dialects import sqlite
@@ -32,9 +32,11 @@ from aspjoc.public.counts import CheckCounts
 Pairs = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the public may learn about a value: how many consented reports, since when, which crime types."""
+class Facts(NamedTuple):
+    """What the public may learn about a value: how many consented reports, since when, which crime types.
+
+    A tuple of plain values, so the cached answers are invisible to the garbage collector's full passes.
+    """
 
     reports: int = 0
     first_reported: str | None = None

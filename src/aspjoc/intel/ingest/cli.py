@@ -115,7 +115,7 @@ def ingest_command(
     country: Annotated[str, typer.Option(help="Default country for phone numbers without +code")] = "",
     crime_type: Annotated[str, typer.Option(help="Crime type for records that carry none")] = "",
     workers: Annotated[int, typer.Option(help="Canonicalisation worker processes (default: one on a multi-core machine)")] = -1,
-    batch_size: Annotated[int, typer.Option(help="Records per committed batch")] = 5000,
+    batch_size: Annotated[int, typer.Option(help="Records per committed batch")] = 20000,
 ) -> None:
     """Ingest a feed or document; prints a summary. Exit 0 even with rejected lines, non-zero when the run fails."""
     rt = Runtime.from_environment()

@@ -226,12 +226,15 @@ def ingest(db: Database, items: Iterable[Record | Rejected], options: IngestOpti
                 writer = BatchWriter(conn, run_id, options.source, principal.user_id if principal else None, now,
                                      now + RETENTION, phases)
                 batches = phases.through("read and check", _batches(items, options, checker, region, skip_through, run_marking))
-                for batch, outcomes in canon.map(batches):
-                    with phases.timed("write"):
-                        counts = writer.write(batch, outcomes)
-                    report.add(counts, options.keep_rejections)
-                    if progress is not None:
-                        progress(report.read)
+                try:
+                    for batch, outcomes in canon.map(batches):
+                        with phases.timed("write"):
+                            counts = writer.write(batch, outcomes)
+                        report.add(counts, options.keep_rejections)
+                        if progress is not None:
+                            progress(report.read)
+                finally:
+                    writer.release()
         except BaseException as exc:
             # Recorded, then raised again: the run must show as failed whatever stopped it.
             report.status = RunStatus.FAILED.value

@@ -26,6 +26,7 @@ from aspjoc.intel.ingest.sql import Dialect
 ObservableKey = tuple[str, str]
 StatementKey = tuple[int, int, str]  # observable id, owner organisation id, kind
 CACHE_KIB = 128 * 1024  # SQLite page cache of the ingest connection
+CHECKPOINT_PAGES = 65536  # WAL pages between checkpoints during ingest (256 MB of 4 KiB pages)
 CACHE_LIMIT = 1 << 18  # observable ids remembered per run; past it the cache starts again (memory stays flat)
 
 
@@ -111,10 +112,17 @@ class BatchWriter:
             # Batches commit often; checkpointing the WAL into the database after each of them
             # (every 1,000 pages by default) would rewrite hot index pages again and again.
             raw = conn.connection.driver_connection
-            raw.execute("PRAGMA wal_autocheckpoint = 16384")  # type: ignore[union-attr]
+            raw.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")  # type: ignore[union-attr]
             # A bigger page cache for this connection only: index pages touched by one batch are
             # still cached for the next instead of being read back from the file.
             raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # type: ignore[union-attr]
+
+    def release(self) -> None:
+        """Give the connection back as the pool lent it (the engine's default cache and checkpoint settings)."""
+        if self.sql.name == "sqlite" and not self.conn.closed and not self.conn.in_transaction():
+            raw = self.conn.connection.driver_connection
+            raw.execute("PRAGMA wal_autocheckpoint = 1000")  # type: ignore[union-attr]
+            raw.execute("PRAGMA cache_size = -65536")  # type: ignore[union-attr]
 
     def write(self, batch: Batch, outcomes: Sequence[Outcome]) -> BatchCounts:
         """Store ``batch`` (its records paired with ``outcomes``) whole, or nothing if anything fails."""

@@ -18,6 +18,7 @@ from aspjoc.intel.sources.fetch import new_client
 from aspjoc.intel.sources.models import Source, SourceFetch
 from aspjoc.intel.sources.runner import run_source
 from aspjoc.intel.sources.worker import run_due, serve
+from aspjoc.jobs import Schedule
 from aspjoc.marking import TLP
 from aspjoc.runtime import Runtime
 
@@ -121,17 +122,24 @@ def _print_all(fetches: list[SourceFetch]) -> None:
 
 def worker(tick: Annotated[float, typer.Option(help="Seconds between looks for due sources")] = 30.0,
            once: Annotated[bool, typer.Option("--once", help="Poll what is due, then exit (for cron)")] = False) -> None:
-    """Poll due sources until stopped (Ctrl-C or SIGTERM)."""
+    """Poll due sources and run the periodic jobs (freeze clocks, federation, matching index) until stopped."""
     rt = Runtime.from_environment()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    schedule = Schedule()
+
+    def after_tick(done: list[SourceFetch]) -> None:
+        _print_all(done)
+        for name, result in schedule.run_due(rt.db, rt.settings, rt.clock.now()).items():
+            console.print(f"{name}: {result}")
+
     with new_client() as client:
         if once:
-            _print_all(run_due(rt.db, rt.clock, client))
+            after_tick(run_due(rt.db, rt.clock, client))
             return
         console.print(f"Worker polling due sources every {tick:g} s; Ctrl-C to stop.")
         try:
-            serve(rt.db, rt.clock, client, tick, stop, _print_all)
+            serve(rt.db, rt.clock, client, tick, stop, after_tick)
         except KeyboardInterrupt:
             stop.set()
 
