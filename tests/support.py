@@ -90,3 +90,12 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def click_nav(page: Any, label: str) -> None:
+    """Click a top-bar entry of the console, opening its menu first when it sits in one."""
+    link = page.locator("header nav a", has_text=label).first
+    menu = page.locator("header nav details", has=page.locator("a", has_text=label))
+    if menu.count():
+        menu.first.locator("summary").click()
+    link.click()

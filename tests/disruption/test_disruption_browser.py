@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from disruption_helpers import Region
-from support import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot, click_nav
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_hub_admin_sets_up_a_bank_feed_in_the_console(page: Any, live_server: An
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
     page.click("header nav summary:has-text('Sharing')")
-    page.click("header nav >> text=Block lists")
+    click_nav(page, "Block lists")
     page.wait_for_url(f"{base}/feeds")
     page.click("#new-feed")
     page.fill("#name", "Mule accounts for Coral Bank")

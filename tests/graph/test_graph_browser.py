@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from graph_helpers import Region
-from support import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot, click_nav
 
 pytestmark = pytest.mark.browser
 WALLET = "tron:TTn1QSCYXYSZteYU2AyRLFuwN7fU4SjoiA"
@@ -49,7 +49,7 @@ def test_graph_view_draws_the_neighbourhood_and_keeps_victims_and_red_apart(page
     r, ids = _network(make)
     base = live_server.url
     _sign_in(page, base, "inv@th.aspjoc.test")
-    page.click("header nav >> text=Link analysis")
+    click_nav(page, "Link analysis")
     page.fill("input[name=focus]", f"entity:{ids['boss']}")
     page.select_option("select[name=depth]", "3")
     page.click("#focus-form button")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -72,6 +71,3 @@ def render_pages(path: Path, prefix: Path, first: int = 1, last: int = 2) -> lis
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(first), "-l", str(last), str(path), str(prefix)], check=True)
     return sorted(prefix.parent.glob(f"{prefix.name}-*.png"))
 
-
-def all_text(outputs: dict[str, Any]) -> dict[str, str]:
-    return {k: v if isinstance(v, str) else v.decode(errors="replace") for k, v in outputs.items()}

@@ -8,7 +8,18 @@ import shutil
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from products_helpers import (
+    PERIOD,
+    create,
+    load,
+    pdf_images,
+    pdf_info,
+    pdf_text,
+    product_in,
+    render_pages,
+)
 from sqlalchemy import func, select
+from support import SCREENSHOTS
 
 from aspjoc.access import gate
 from aspjoc.accounts import service as accounts
@@ -18,8 +29,6 @@ from aspjoc.demo import load_demo
 from aspjoc.intel.models import Statement
 from aspjoc.marking import TLP, Handling, Marking
 from aspjoc.products.export import render
-from products_helpers import PERIOD, create, load, pdf_images, pdf_info, pdf_text, product_in, render_pages
-from support import SCREENSHOTS
 
 SINCE = datetime.combine(PERIOD[0], time(), UTC)
 UNTIL = datetime.combine(PERIOD[1] + timedelta(days=1), time(), UTC)

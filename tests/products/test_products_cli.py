@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from products_helpers import pdf_info, pdf_text, plant
 from typer.testing import CliRunner
 
 from aspjoc.accounts import service as accounts
@@ -13,7 +14,6 @@ from aspjoc.cli import app as cli
 from aspjoc.clock import SystemClock
 from aspjoc.db import Database
 from aspjoc.migrate import upgrade
-from products_helpers import pdf_info, pdf_text, plant
 
 
 def _arrange(url: str) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from aspjoc.clock import FixedClock
 from products_helpers import plant
 from support import PASSWORD, Factory, screenshot
+
+from aspjoc.clock import FixedClock
 
 pytestmark = pytest.mark.browser
 

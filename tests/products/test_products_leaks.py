@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from products_helpers import create, load, pdf_text, plant, product_in
 from sqlalchemy import select
+from support import Factory, bearer
 
 from aspjoc.audit import AuditEvent
 from aspjoc.clock import FixedClock
@@ -16,8 +18,6 @@ from aspjoc.db import Database
 from aspjoc.products.export import render
 from aspjoc.products.feed import published_objects
 from aspjoc.products.service import published_public
-from products_helpers import create, load, pdf_text, plant, product_in
-from support import Factory, bearer
 
 AMBER_PHONE = "+6799997731"
 GREEN_PHONE = "+6799997732"

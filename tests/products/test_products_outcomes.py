@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from products_helpers import create, load, product_in
+from support import Factory
+
 from aspjoc.clock import FixedClock
 from aspjoc.db import Database
 from aspjoc.intel.schemas import MarkingIn, ObservableIn, RecipientsIn
-from aspjoc.operations import actions, service as operations, targets
+from aspjoc.operations import actions, targets
+from aspjoc.operations import service as operations
 from aspjoc.operations.schemas import ActionIn, OperationIn, OpMarkingIn, TargetIn
 from aspjoc.products import workflow
 from aspjoc.products.export import render
 from aspjoc.products.schemas import ProductPatch
-from products_helpers import create, load, product_in
-from support import Factory
 
 
 def test_outcomes_appear_for_the_operations_readers_and_are_withheld_once_they_differ(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from products_helpers import create, load, product_in
+from support import PASSWORD, Factory
+
 from aspjoc.clock import FixedClock
 from aspjoc.db import Database
 from aspjoc.marking import TLP
-from products_helpers import create, load, product_in
-from support import PASSWORD, Factory
 
 HTML = {"accept": "text/html"}
 

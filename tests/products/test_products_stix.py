@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
+from products_helpers import create, load, plant, product_in
 from stix2validator import ValidationOptions, validate_string
+from support import Factory
 
 from aspjoc.clock import FixedClock
 from aspjoc.db import Database
+from aspjoc.marking import TLP
 from aspjoc.products.export import render
 from aspjoc.sharing.stix.vocab import TLP1_IDS, TLP2_IDS
-from aspjoc.marking import TLP
-from products_helpers import create, load, plant, product_in
-from support import Factory
 
 
 def test_advisory_bundle_is_valid_stix_with_one_marked_report_of_its_indicators(db: Database, make: Factory,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from products_helpers import create, product_in
 from sqlalchemy import select
+from support import Factory
 
 from aspjoc.audit import AuditEvent
 from aspjoc.clock import FixedClock
@@ -14,8 +16,6 @@ from aspjoc.products import workflow
 from aspjoc.products.models import ProductStatus
 from aspjoc.products.schemas import ProductPatch
 from aspjoc.products.service import published_public, visible_products
-from products_helpers import create, product_in
-from support import Factory
 
 
 def _team(make: Factory) -> dict[str, object]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from public_helpers import Region
-from support import Factory, screenshot
+from support import PASSWORD, Factory, screenshot
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -95,3 +95,44 @@ def test_report_page_in_thai_and_english_gives_a_reference(phone: Any, live_serv
     phone.click("#report-form button[type=submit]")
     phone.wait_for_selector("#reference")
     assert "Thank you" in phone.inner_text("h1")
+
+
+def test_analysts_triage_a_public_report_and_decide_a_delisting_in_the_console(page: Any, live_server: Any,
+                                                                               make: Factory) -> None:
+    w = Region(make, can_sign_in=("th",))
+    w.state(w.th_user, "https://fake-courier-fee.example.com/pay", tlp="amber", public_use=True, crime_type="phishing")
+    base = live_server.url
+    page.goto(f"{base}/public/report?lang=en")
+    page.fill("#narrative", "SMS said my parcel was held; I paid the fee on https://fake-courier-fee.example.com/pay")
+    page.fill("#identifiers", "+66 81 999 1234")
+    page.select_option("#report-country", "TH")
+    page.click("#report-form button[type=submit]")
+    reference = page.inner_text("#reference")
+    page.goto(f"{base}/public/delist?lang=en&q=https://fake-courier-fee.example.com/pay")
+    page.fill("#reason", "This is the real courier's payment page.")
+    page.fill("#contact", "it@fake-courier-fee.example.com")
+    page.click("#delist-form button[type=submit]")
+    page.wait_for_selector("#reference")
+
+    page.goto(f"{base}/signin")
+    page.fill("#email", "analyst@th.aspjoc.test")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    assert page.locator("header nav a[href='/public-reports']").count() == 1
+    page.goto(f"{base}/public-reports")
+    page.click(f"text={reference}")
+    page.wait_for_selector("#identifiers")
+    assert "+66819991234" in page.inner_text("#identifiers")
+    page.select_option("#status-select", "triaged")
+    page.click("#triage-form button[type=submit]")
+    assert page.inner_text("#status") == "triaged"
+    screenshot(page, "console-public-report")
+    page.goto(f"{base}/delisting")
+    page.click("#delisting-requests a.mono")
+    assert "real courier" in page.inner_text("#reason")
+    screenshot(page, "console-delisting-request")
+    page.select_option("#decision", "uphold")
+    page.click("#decide-form button[type=submit]")
+    assert page.inner_text("#status") == "upheld"
+    assert "withdrawn" in page.inner_text("#statements")

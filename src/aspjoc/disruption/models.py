@@ -62,7 +62,6 @@ class Entry(Base):
         # entry must stay (removed) beside the new one; refreshes match on (observable_id, value).
         Index("ix_blocklist_entries_observable", "subscription_id", "observable_id"),
         Index("ix_blocklist_entries_removed", "subscription_id", "removed_serial"),
-        Index("ix_blocklist_entries_value", "subscription_id", "value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, case, cast, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -121,8 +121,19 @@ def _id_list_sqlite(element: _IdList, compiler: Any, **kw: Any) -> str:
     return f"group_concat({compiler.process(list(element.clauses)[0], **kw)})"
 
 
-def _crime_bit() -> ColumnElement[int]:
-    return case({name: literal(bit) for name, bit in CRIME_BITS.items()}, value=Statement.crime_type, else_=literal(0))
+def _crime_mask(crime_types: tuple[str, ...]) -> ColumnElement[int]:
+    """The OR of the crime-type bits of a group's statements (only ``crime_types`` can occur when given).
+
+    A sum of per-type maxima rather than ``SUM(DISTINCT bit)``: SQLite builds a b-tree per group for
+    DISTINCT, which cost more than the rest of the grouping on a million identifiers.
+    """
+    names = crime_types or tuple(CRIME_BITS)
+    terms = [func.max(case((Statement.crime_type == name, literal(CRIME_BITS[name])), else_=literal(0)))
+             for name in names]
+    total: ColumnElement[int] = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
 
 
 def statement_conditions(principal: Principal, selection: Selection, types: frozenset[str],
@@ -167,7 +178,7 @@ def grouped(principal: Principal, selection: Selection, types: frozenset[str], n
                                  else literal(0, Integer))
     query: Select[Any] = (
         select(Observable.id.label("observable_id"), Observable.type, Observable.value, Observable.country,
-               func.coalesce(func.sum(distinct(_crime_bit())), 0).label("crime_mask"),
+               _crime_mask(selection.crime_types).label("crime_mask"),
                _IdList(Statement.id).label("statement_ids"),
                func.min(Statement.first_seen).label("first_seen"), func.max(Statement.last_seen).label("last_seen"),
                score.label("score"))

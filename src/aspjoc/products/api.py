@@ -10,7 +10,13 @@ from aspjoc.marking import TLP
 from aspjoc.products import service, workflow
 from aspjoc.products.export import MEDIA, content_of, export
 from aspjoc.products.models import Product
-from aspjoc.products.schemas import ProductIn, ProductList, ProductOut, ProductPatch, ReviewIn
+from aspjoc.products.schemas import (
+    ProductIn,
+    ProductList,
+    ProductOut,
+    ProductPatch,
+    ReviewIn,
+)
 from aspjoc.web.deps import DbSession, Now, SignedIn
 
 router = APIRouter(tags=["products"])

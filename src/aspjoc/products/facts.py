@@ -17,7 +17,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Integer, MetaData, Select, SmallInteger, String, Table, case, func, insert, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Select,
+    SmallInteger,
+    String,
+    Table,
+    case,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from aspjoc.access import gate

@@ -16,7 +16,12 @@ from aspjoc.products.content import Content, Count, Infrastructure, Matches, Vol
 from aspjoc.products.document import Figure, Section, Table
 from aspjoc.products.generate import SECTION_TITLES
 from aspjoc.products.models import Product
-from aspjoc.products.tables import clusters_section, count, indicators_section, outcomes_section
+from aspjoc.products.tables import (
+    clusters_section,
+    count,
+    indicators_section,
+    outcomes_section,
+)
 
 CACHE_SIZE = 64
 _cache: OrderedDict[tuple[str, str, str], Section] = OrderedDict()

@@ -28,7 +28,7 @@ def markdown(doc: Document) -> str:
            f"- **Period:** {doc.period}", f"- **Coverage:** {doc.coverage}"
            + (f" · {doc.crime_type.replace('_', ' ')}" if doc.crime_type else ""),
            f"- **Audience:** {doc.audience}", f"- **Author:** {doc.author}, {doc.author_org}",
-           f"- **Review:** " + (f"approved by {doc.approver}" + (f" on {doc.approved_at:%Y-%m-%d}" if doc.approved_at else "")
+           "- **Review:** " + (f"approved by {doc.approver}" + (f" on {doc.approved_at:%Y-%m-%d}" if doc.approved_at else "")
                                 if doc.approved else "draft, not approved for release"),
            f"- **Reference:** {doc.uuid}", ""]
     if doc.summary.markdown.strip():

@@ -17,7 +17,12 @@ from aspjoc.marking import TLP
 from aspjoc.products.content import Content
 from aspjoc.products.document import Document
 from aspjoc.products.models import Product, ProductKind
-from aspjoc.sharing.stix.objects import organisation_identity, statement_extension, system_identity, tlp_marking
+from aspjoc.sharing.stix.objects import (
+    organisation_identity,
+    statement_extension,
+    system_identity,
+    tlp_marking,
+)
 from aspjoc.sharing.stix.patterns import pattern_for
 from aspjoc.sharing.stix.vocab import identity_id, marking_ref, stable_uuid, stamp
 

@@ -49,7 +49,8 @@ def _form_page(request: Request, name: str, lang: str, context: dict[str, Any], 
 
 def _token_ok(request: Request, submitted: str) -> bool:
     expected = request.cookies.get(FORM_COOKIE, "")
-    return bool(expected) and hmac.compare_digest(expected, submitted)
+    # Bytes: compare_digest refuses str with non-ASCII characters, which a forged form may carry.
+    return bool(expected) and hmac.compare_digest(expected.encode(), submitted.encode())
 
 
 def _form_values(form: Any) -> dict[str, str]:

@@ -15,7 +15,7 @@ from sqlalchemy import Column, Integer, String, Table, func, select
 
 from aspjoc.countries import country_name
 from aspjoc.intel.models import Observable
-from aspjoc.products.content import Count, MatchRow, Matches
+from aspjoc.products.content import Count, Matches, MatchRow
 from aspjoc.products.sections import TOP, Context
 
 ITEMS = 15

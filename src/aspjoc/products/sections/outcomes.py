@@ -19,7 +19,8 @@ from sqlalchemy import select
 from aspjoc.access import Principal
 from aspjoc.errors import NotFound
 from aspjoc.operations.models import Operation
-from aspjoc.operations.outcomes import Figures, outcomes as operation_outcomes
+from aspjoc.operations.outcomes import Figures
+from aspjoc.operations.outcomes import outcomes as operation_outcomes
 from aspjoc.products.content import OutcomeRow, Outcomes
 from aspjoc.products.sections import Context
 
