@@ -45,11 +45,27 @@ def _worker_database(url: str) -> str:
 PG_URL = _worker_database(os.environ.get("ASPJOC_TEST_DATABASE_URL", ""))
 
 
+_SEEDS: dict[str, list[dict[str, Any]]] = {}
+
+
+def _snapshot_seeds(url: str) -> None:
+    """Remember the rows migrations seed (legal clocks, ...), to put back after each test's TRUNCATE."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table.name in inspect(conn).get_table_names():
+                rows = [dict(r._mapping) for r in conn.execute(table.select())]
+                if rows:
+                    _SEEDS[table.name] = rows
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database made once per run: a SQLite file to copy, or the PostgreSQL test database."""
     if PG_URL:
         upgrade(PG_URL)
+        _snapshot_seeds(PG_URL)
         return PG_URL
     path = tmp_path_factory.mktemp("template") / "aspjoc.db"
     upgrade(f"sqlite:///{path}")
@@ -62,6 +78,12 @@ def _truncate_all(db: Database) -> None:
         names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables) if t.name in present)
         conn.execute(text("SET lock_timeout = '20s'"))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in metadata.sorted_tables:
+            if table.name in _SEEDS:
+                conn.execute(table.insert(), _SEEDS[table.name])
+                if "id" in table.c:  # the sequence must continue after the re-inserted ids
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                      f"(SELECT max(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from aspjoc.marking import TLP
+
 from ingest_helpers import read, records, rejected
 
 URLHAUS_CSV = b'''################################################################
@@ -138,3 +140,14 @@ def test_generic_csv_refuses_a_mapping_to_a_missing_column() -> None:
 def test_plain_list_numbers_lines_and_skips_comments() -> None:
     items = read("list", b"# header\n192.0.2.1\n\n  +679 999 0001  \n")
     assert [(r.index, r.value, r.type) for r in records(items)] == [(2, "192.0.2.1", None), (4, "+679 999 0001", None)]
+
+
+def test_misp_distribution_all_communities_is_green_unless_tagged_clear() -> None:
+    def event(tags: list[str]) -> bytes:
+        return json.dumps({"Event": {"info": "phishing wave", "distribution": "3", "Tag": [{"name": t} for t in tags],
+                                     "Attribute": [{"type": "domain", "value": "login-check.example", "category": "Network activity"}]}}).encode()
+
+    untagged = records(read("misp", event([])))
+    tagged = records(read("misp", event(["tlp:clear"])))
+    assert untagged[0].marking is not None and untagged[0].marking.tlp is TLP.GREEN
+    assert tagged[0].marking is not None and tagged[0].marking.tlp is TLP.CLEAR

@@ -62,14 +62,23 @@ def test_a_failing_batch_is_absent_and_the_run_marked_failed(db: Database, make:
 def test_a_database_error_inside_a_batch_rolls_the_batch_back(db: Database, make: Factory) -> None:
     org = make.org("Fiji Cyber Unit", "FJ")
     with db.engine.begin() as conn:  # a trigger that fails the 150th statement insert
-        conn.exec_driver_sql("CREATE TRIGGER boom BEFORE INSERT ON statements WHEN "
-                             "(SELECT count(*) FROM statements) >= 149 BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        if db.engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("CREATE TRIGGER boom BEFORE INSERT ON statements WHEN "
+                                 "(SELECT count(*) FROM statements) >= 149 BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        else:
+            conn.exec_driver_sql("CREATE OR REPLACE FUNCTION boom() RETURNS trigger AS $$ BEGIN "
+                                 "IF (SELECT count(*) FROM statements) >= 149 THEN RAISE EXCEPTION 'disk full'; END IF; "
+                                 "RETURN NEW; END $$ LANGUAGE plpgsql")
+            conn.exec_driver_sql("CREATE TRIGGER boom BEFORE INSERT ON statements FOR EACH ROW EXECUTE FUNCTION boom()")
     items = [Record(i, f"198.51.100.{i}") for i in range(1, 201)]
     with pytest.raises(Exception, match="disk full"):
         ingest(db, items, IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="x", batch_size=100), T0)
     assert counts(db)[:2] == (100, 100)
     with db.reader() as s:
         assert s.scalar(select(IngestRun.position)) == 100 and s.scalar(select(IngestRun.stored)) == 100
+    if db.engine.dialect.name != "sqlite":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TRIGGER boom ON statements")
 
 
 def test_an_interrupted_run_with_a_resume_key_continues_where_it_stopped(db: Database, make: Factory) -> None:

@@ -107,3 +107,12 @@ def test_next_parameter_cannot_send_the_user_off_site(client: Any, make: Factory
     reply = client.post("/signin", data={"email": "a@fj.aspjoc.test", "password": PASSWORD, "csrf_token": token,
                                          "next": "//evil.example/"}, follow_redirects=False)
     assert reply.headers["location"] == "/"
+
+
+def test_non_ascii_csrf_token_is_refused_not_a_crash(client: Any, make: Factory) -> None:
+    make.user("a@fj.aspjoc.test", make.org("Fiji Cyber Unit", "FJ"))
+    client.get("/signin")
+    reply = client.post("/signin", data={"email": "a@fj.aspjoc.test", "password": PASSWORD, "csrf_token": "ไทย"})
+    assert reply.status_code == 400
+    _sign_in(client, "a@fj.aspjoc.test")
+    assert client.post("/signout", data={"csrf_token": "ไทย"}, headers=HTML).status_code == 403

@@ -2,9 +2,9 @@
 
 The handler is ``async`` and stays off the thread pool and the ORM: rate limit, cached
 canonicalisation, the answer cache, then one indexed query (see ``check.FactsReader``). It is
-served by a plain Starlette route tried before every other (``FAST_ROUTE``): the endpoint
-needs nothing from FastAPI's dependency resolution, which would cost more than the answer itself.
-The FastAPI route of the same path documents it in the OpenAPI schema and answers alike.
+served by a plain Starlette route tried before every other (``FAST_ROUTE``; see ``routes.py``):
+it needs nothing from FastAPI's parameter and dependency handling. The FastAPI route of the same
+path documents it in the OpenAPI schema and answers alike.
 """
 
 from __future__ import annotations

@@ -82,3 +82,14 @@ def candidates(found: Canonical) -> tuple[tuple[str, str], ...]:
             if site is not None and site.type in (ObservableType.domain, ObservableType.ipv4, ObservableType.ipv6):
                 pairs.append((site.type.value, site.value))
     return tuple(pairs)
+
+
+WARM_UP = ("+66812345678", "TH:004:1234567890", "scam.example.com", "https://scam.example.com/x", "a@scam.example.com",
+           "tron:TTn1QSCYXYSZteYU2AyRLFuwN7fU4SjoiA")
+
+
+def warm_up() -> None:
+    """Read one value of each common kind now, so the identifier libraries load their tables at start-up
+    (before a server freezes its heap) rather than on some member of the public's first check."""
+    for value in WARM_UP:
+        candidates(canonical(value, None))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
-from aspjoc.public import check_api, portal, portal_advisories, portal_forms, state
+from aspjoc.public import check_api, portal, portal_advisories, portal_forms, query, state
 from aspjoc.public.languages import load_all
 
 
 def include(app: FastAPI) -> None:
-    """Build the portal's per-app state (limiters, cache, counters), compile the catalogues, add the routes."""
+    """Compile the catalogues, load the identifier libraries' tables, build the portal's per-app state
+    (limiters, cache, counters) and add the routes."""
     load_all()
+    query.warm_up()
     state.install(app)
     app.include_router(check_api.router)
     _match_first(app, check_api.FAST_ROUTE)

@@ -74,7 +74,8 @@ def user_from_request(request: Request, session: Session, now: datetime) -> User
 def check_csrf(request: Request, submitted: str) -> None:
     """Raise unless ``submitted`` equals the session's CSRF token (compared in constant time)."""
     expected = getattr(request.state, "csrf_token", "")
-    if not expected or not hmac.compare_digest(expected, submitted or ""):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters, which a forged form may send.
+    if not expected or not hmac.compare_digest(expected.encode(), (submitted or "").encode()):
         raise PermissionDenied("csrf_token", "the form has expired or did not come from this site; reload the page and try again")
 
 

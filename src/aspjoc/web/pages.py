@@ -45,7 +45,7 @@ def _signin_page(request: Request, error: str = "", second_factor: bool = False,
 
 def _form_csrf_ok(request: Request, submitted: str) -> bool:
     expected = request.cookies.get(FORM_COOKIE, "")
-    return bool(expected) and hmac.compare_digest(expected, submitted)
+    return bool(expected) and hmac.compare_digest(expected.encode(), submitted.encode())
 
 
 def _set_session_cookie(response: Response, token: str, settings: Settings) -> None:

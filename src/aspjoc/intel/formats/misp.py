@@ -7,7 +7,8 @@ of a type aspjoc does not track is rejected with its type named, so nothing vani
 
 Markings (REFERENCE.md, "MISP"): ``tlp:*`` tags on the event or the attribute, and the distribution
 levels on the path (event, object, attribute; the most restrictive wins) — 0 your organisation
-only → RED, 1 this community → AMBER, 2 connected communities → GREEN, 3 all → CLEAR, 4 a sharing
+only → RED, 1 this community → AMBER, 2 connected communities → GREEN, 3 all → GREEN (CLEAR only with
+a ``tlp:clear`` tag), 4 a sharing
 group → AMBER+STRICT to the group of that name, 5 inherit. The pipeline then keeps the stricter
 of this and the ingest's marking.
 """
@@ -56,7 +57,9 @@ NOT_IDENTIFIERS = frozenset({"comment", "text", "other", "link", "attachment", "
                              "snort", "campaign-name", "threat-actor", "vulnerability", "weakness", "cpe", "first-name",
                              "last-name", "full-name", "email-subject", "email-body", "whois-registrar",
                              "whois-creation-date", "AS", "country-of-residence", "nationality"})
-DISTRIBUTION_TLP = {0: TLP.RED, 1: TLP.AMBER, 2: TLP.GREEN, 3: TLP.CLEAR, 4: TLP.AMBER_STRICT}
+# "All communities" (3) is not public disclosure: it reads as GREEN, and only an explicit tlp:clear tag makes
+# an attribute CLEAR (as the MISP API does, sharing.misp.distribution.marking_for).
+DISTRIBUTION_TLP = {0: TLP.RED, 1: TLP.AMBER, 2: TLP.GREEN, 3: TLP.GREEN, 4: TLP.AMBER_STRICT}
 
 
 def events(source: BinaryIO) -> Iterator[tuple[int, Any]]:
@@ -133,7 +136,8 @@ def _marking(tags: Iterable[str], distributions: list[int | None], groups: list[
                 levels.append(TLP.parse(tag))
             except InvalidInput:
                 continue  # a tlp: tag of no level we know (tlp:ex:chr): not a marking
-    levels += [DISTRIBUTION_TLP[d] for d in distributions if d in DISTRIBUTION_TLP]
+    tagged_clear = levels == [TLP.CLEAR] * len(levels) and bool(levels)
+    levels += [TLP.CLEAR if d == 3 and tagged_clear else DISTRIBUTION_TLP[d] for d in distributions if d in DISTRIBUTION_TLP]
     if not levels:
         return None
     group_ids = frozenset(options.groups[g.lower()] for g in groups if g.lower() in options.groups)
