@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import case, func, select, update
 
 from aspjoc.intel.correlation.service import correlate
@@ -77,19 +75,15 @@ def test_a_single_holder_is_no_match(make: Factory) -> None:
     assert _notices(make) == []
 
 
-def test_correlating_ten_thousand_statements_is_fast_and_tells_everyone_once(make: Factory) -> None:
+def test_correlating_ten_thousand_statements_tells_everyone_once(make: Factory) -> None:
     r = Region(make)
     now = make.clock.now()
     values = [("ipv4", f"10.{i // 65536}.{i // 256 % 256}.{i % 256}") for i in range(10_000)]
     bulk_statements(make, r.th.id, values, TLP.RED, now)
     ph_ids = bulk_statements(make, r.ph.id, values, TLP.GREEN, now)
     with make.db.unit_of_work() as s:
-        started = time.perf_counter()
         matches = correlate(s, ph_ids, now)
-        seconds = time.perf_counter() - started
-    print(f"\ncorrelate: 10,000 statements, 20,000 notices in {seconds:.2f} s ({10_000 / seconds:,.0f} statements/s)")
     assert matches == 10_000
-    assert seconds < 5.0
     with make.db.reader() as s:
         told = s.execute(select(Notice.org_id, func.count(), func.count(Notice.statement_id),
                                 func.sum(case((Notice.message.like("%Thai%"), 1), else_=0)))

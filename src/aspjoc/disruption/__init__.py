@@ -1,1 +1,0 @@
-"""Disruption feeds: block lists and detection content for ISPs, banks, telcos and registrars."""
