@@ -48,6 +48,15 @@ PG_URL = _worker_database(os.environ.get("ASPJOC_TEST_DATABASE_URL", ""))
 _SEEDS: dict[str, list[dict[str, Any]]] = {}
 
 
+def _reset_schema(url: str) -> None:
+    """Start each run from an empty schema, so that rows left by an earlier run are never taken for seeds."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def _snapshot_seeds(url: str) -> None:
     """Remember the rows migrations seed (legal clocks, ...), to put back after each test's TRUNCATE."""
     engine = create_engine(url)
@@ -64,6 +73,7 @@ def _snapshot_seeds(url: str) -> None:
 def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database made once per run: a SQLite file to copy, or the PostgreSQL test database."""
     if PG_URL:
+        _reset_schema(PG_URL)
         upgrade(PG_URL)
         _snapshot_seeds(PG_URL)
         return PG_URL

@@ -1,0 +1,1 @@
+"""Disruption feeds: block lists and detection content for ISPs, banks, telcos and registrars."""
