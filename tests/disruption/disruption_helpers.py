@@ -49,11 +49,12 @@ class Region:
     def state(self, author: str, value: str, tlp: str = "green", orgs: list[str] | None = None,
               handling: list[str] | None = None, crime_type: str | None = "phishing", kind: str = "indicator",
               confidence: int = 70, valid_until: datetime | None = None, public_use: bool = False,
-              source: str = "") -> int:
+              source: str = "", retention_until: datetime | None = None) -> int:
         """Store a statement of ``author``'s organisation; returns its id."""
         data = StatementIn(observable=ObservableIn(value=value), kind=kind, crime_type=crime_type, confidence=confidence,
                            valid_until=valid_until, source=source,
                            marking=MarkingIn(tlp=tlp, handling=handling or [], public_use=public_use,
+                                             retention_until=retention_until,
                                              recipients=RecipientsIn(organisations=[self.orgs[o].name for o in orgs or []])))
         with self.make.db.unit_of_work() as s:
             statement, _ = service.add_statement(s, self.principal(author), data, self.make.clock.now())

@@ -54,16 +54,17 @@ def test_upheld_delisting_takes_the_value_off_at_the_next_refresh(client: Any, m
     assert rows[0] == ["type", "value", "removed_serial", "ref"] and rows[1][:2] == ["phone", "+66812345678"]
 
 
-def test_withdrawn_expired_and_deleted_statements_leave_every_list(client: Any, make: Factory) -> None:
+def test_withdrawn_expired_retention_due_and_deleted_statements_leave_every_list(client: Any, make: Factory) -> None:
     region = Region.build(make)
     withdrawn = region.state("th", "withdrawn.example")
     region.state("th", "expires-soon.example", valid_until=make.clock.now() + timedelta(days=2))
+    region.state("th", "retention-due.example", retention_until=make.clock.now() + timedelta(days=1))
     deleted = region.state("th", "deleted.example")
     region.state("ph", "stays.example")
     rpz_id, rpz_token = region.subscribe(client, "rpz")
     hosts_id, hosts_token = region.subscribe(client, "hosts", subscriber="ph")
-    assert fetch(client, rpz_id, "rpz", rpz_token).text.count(" CNAME .") == 8
-    assert len(listed_lines(fetch(client, hosts_id, "hosts", hosts_token).text)) == 4
+    assert fetch(client, rpz_id, "rpz", rpz_token).text.count(" CNAME .") == 10
+    assert len(listed_lines(fetch(client, hosts_id, "hosts", hosts_token).text)) == 5
 
     with make.db.unit_of_work() as s:
         statement = s.get(Statement, withdrawn)
@@ -72,7 +73,7 @@ def test_withdrawn_expired_and_deleted_statements_leave_every_list(client: Any, 
         victim = s.get(Statement, deleted)
         assert victim is not None
         delete_statements(s, None, [victim], make.clock.now(), "test")
-    make.clock.advance(days=3)  # past valid_until, and past the 15-minute refresh interval: downloads refresh
+    make.clock.advance(days=3)  # past valid_until and retention, and the 15-minute refresh interval: downloads refresh
 
     rpz = fetch(client, rpz_id, "rpz", rpz_token).text
     assert [line.split(" ")[0] for line in rpz.splitlines() if " CNAME ." in line] == ["stays.example", "*.stays.example"]
@@ -80,7 +81,7 @@ def test_withdrawn_expired_and_deleted_statements_leave_every_list(client: Any, 
     assert listed_lines(fetch(client, hosts_id, "hosts", hosts_token).text)[0].startswith("0.0.0.0 stays.example")
     for sid, token in ((rpz_id, rpz_token), (hosts_id, hosts_token)):
         assert sorted(_removed(client, sid, token, 1).text.split()) == [
-            "deleted.example", "expires-soon.example", "withdrawn.example"]
+            "deleted.example", "expires-soon.example", "retention-due.example", "withdrawn.example"]
 
 
 def test_unchanged_refresh_keeps_the_serial_and_a_returning_value_is_listed_again(client: Any, make: Factory) -> None:

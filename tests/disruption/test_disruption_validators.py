@@ -23,7 +23,8 @@ def test_the_validators_are_installed() -> None:
 
 
 def test_bind_and_unbound_load_the_rpz_zone(client: Any, make: Factory, tmp_path: Path) -> None:
-    broken = "$TTL 300\n@ IN SOA localhost. hostmaster.localhost. ( 1 3600 600 604800 60 )\n@ IN NS localhost.\nbad..name CNAME .\n"
+    broken = ("$TTL 300\n@ IN SOA localhost. hostmaster.localhost. ( 1 3600 600 604800 60 )\n@ IN NS localhost.\n"
+              "bad..name CNAME .\n")
     bind, unbound = check_zone(broken, tmp_path)
     assert bind.returncode != 0 and unbound.returncode != 0, (bind.stdout, unbound.stderr)
 

@@ -92,7 +92,9 @@ def _write_removed(session: Session, target: Subscription, since: int, path: Pat
 
 
 @blocklist_app.command("refresh")
-def refresh_command(ids: Annotated[list[int] | None, typer.Argument(help="Subscriptions to refresh (all active ones by default)")] = None) -> None:
+def refresh_command(
+    ids: Annotated[list[int] | None, typer.Argument(help="Subscriptions to refresh (all active ones by default)")] = None,
+) -> None:
     """Refresh block lists now (for a scheduler); each is its own unit of work."""
     rt = Runtime.from_environment()
     with rt.db.reader() as session:

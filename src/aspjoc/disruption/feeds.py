@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from aspjoc.accounts.models import Organisation
 from aspjoc.config import Settings
 from aspjoc.disruption import formats
 from aspjoc.disruption.formats.bank_csv import write_rows
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, chunked
+from aspjoc.disruption.formats.base import FeedContext, chunked
 from aspjoc.disruption.models import Entry, Subscription
 from aspjoc.disruption.refresh import RefreshResult, refresh, subscriber_principal
 from aspjoc.disruption.selection import EXCLUDED_HANDLING, Selection, behind
@@ -73,7 +73,7 @@ def _stored_text(column: Any, name: str) -> Any:
 _TIMESTAMPS = frozenset({"first_seen", "last_seen", "added_at", "changed_at"})
 
 
-def entry_rows(session: Session, subscription_id: int, columns: tuple[str, ...]) -> Iterator[EntryRow]:
+def entry_rows(session: Session, subscription_id: int, columns: tuple[str, ...]) -> Iterator[Sequence[Any]]:
     """The current entries in the order they joined the list, with only ``columns``, streamed in batches.
 
     Read through the Core connection, as plain rows: the ORM's per-row bookkeeping tripled the cost
@@ -84,7 +84,7 @@ def entry_rows(session: Session, subscription_id: int, columns: tuple[str, ...])
              .where(Entry.subscription_id == subscription_id, Entry.removed_serial.is_(None)).order_by(Entry.id)
              .execution_options(stream_results=True))  # on the statement: Connection.execution_options sticks
     for batch in session.connection().execute(query).partitions(STREAM_ROWS):
-        yield from batch  # rows answer to the EntryRow names they hold
+        yield from batch
 
 
 def context(session: Session, subscription: Subscription, now: datetime, settings: Settings) -> FeedContext:
@@ -100,7 +100,7 @@ def context(session: Session, subscription: Subscription, now: datetime, setting
         statements=behind(principal, Selection.from_json(subscription.selection), spec.types, now, current))
 
 
-def _counted(rows: Iterator[EntryRow], progress: Callable[[int], None], every: int = 1000) -> Iterator[EntryRow]:
+def _counted(rows: Iterator[Sequence[Any]], progress: Callable[[int], None], every: int = 1000) -> Iterator[Sequence[Any]]:
     count = 0
     for row in rows:
         yield row

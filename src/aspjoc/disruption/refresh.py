@@ -56,10 +56,6 @@ class RefreshResult:
     changed: int
     entries: int
 
-    @property
-    def changed_list(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
-
 
 def subscriber_principal(session: Session, subscription: Subscription) -> Principal:
     """The access-gate principal of the subscriber organisation as a whole."""

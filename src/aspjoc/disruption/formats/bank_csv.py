@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format, stamp
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows, stamp
 from aspjoc.disruption.formats.money import split
 from aspjoc.disruption.selection import crime_text
 
@@ -43,15 +43,15 @@ def write_rows(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]
     yield buffer.getvalue()
 
 
-def _rows(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[list[object]]:
+def _rows(ctx: FeedContext, rows: Rows) -> Iterator[list[object]]:
     prefix = reference_prefix(ctx)
-    for row in rows:
-        value, bank_code = split(row.type, row.value)
-        yield [row.type, value, row.country or "", bank_code, crime_text(row.crime_mask), row.score,
-               stamp(row.first_seen), stamp(row.last_seen), f"{prefix}{row.id}"]
+    for ref, kind, stored, country, crime_mask, score, first_seen, last_seen in rows:
+        value, bank_code = split(kind, stored)
+        yield [kind, value, country or "", bank_code, crime_text(crime_mask), score, stamp(first_seen),
+               stamp(last_seen), f"{prefix}{ref}"]
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     return write_rows(COLUMNS, _rows(ctx, rows))
 
 

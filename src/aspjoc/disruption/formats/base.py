@@ -1,7 +1,7 @@
 """What every block-list format shares: the entry rows it renders, the feed context, and its description.
 
-A format renders the current entries of one subscription, streamed in ``observable_id`` order,
-into text chunks. It declares which entry columns its output shows (``tracked``): a refresh that
+A format renders the current entries of one subscription, streamed in the order they joined the
+list, into text chunks. It declares which entry columns its output shows (``tracked``): a refresh that
 changes one of them bumps the entry's ``rev`` and the list's serial, and one that changes only
 other columns (the statement ids behind an RPZ entry, say) updates the entry quietly, so an
 unchanged file keeps its ETag.
@@ -9,10 +9,10 @@ unchanged file keeps its ETag.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -22,34 +22,9 @@ from aspjoc.access import Principal
 CHUNK_LINES = 2000
 
 
-class EntryRow(Protocol):
-    """One current entry as a format sees it: a database row holding the format's ``columns`` by these
-    names; timestamps as the database hands them over (see ``stamp``)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def observable_id(self) -> int: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def value(self) -> str: ...
-    @property
-    def country(self) -> str | None: ...
-    @property
-    def crime_mask(self) -> int: ...
-    @property
-    def score(self) -> int: ...
-    @property
-    def first_seen(self) -> Any: ...
-    @property
-    def last_seen(self) -> Any: ...
-    @property
-    def rev(self) -> int: ...
-    @property
-    def added_at(self) -> Any: ...
-    @property
-    def changed_at(self) -> Any: ...
+# The rows a format renders: tuples holding the format's ``columns``, in that order (unpacked by
+# position: reading a million rows' columns by name cost more than writing the file).
+Rows = Iterable[Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -74,13 +49,17 @@ class FeedContext:
     statements: Select[Any] | None = None
 
 
-Render = Callable[[FeedContext, Iterable[EntryRow]], Iterator[str]]
+Render = Callable[[FeedContext, Rows], Iterator[str]]
 
 
 @dataclass(frozen=True)
 class Format:
     """One block-list format: its name, URL extension, media type, the identifier types it carries, its renderer
-    and the entry columns the renderer reads (only those are fetched)."""
+    and the entry columns the renderer reads, in the order its rows hold them (only those are fetched).
+
+    Entry columns: id, observable_id, type, value, country, crime_mask, score, first_seen, last_seen,
+    rev, added_at, changed_at; timestamps as the database hands them over (see ``stamp``).
+    """
 
     name: str
     ext: str

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format, chunked, header_lines
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows, chunked, header_lines
 from aspjoc.disruption.formats.rpz import zone_name
 
 
-def _lines(rows: Iterable[EntryRow]) -> Iterator[str]:
-    for row in rows:
-        name = zone_name(row.value)
+def _lines(rows: Rows) -> Iterator[str]:
+    for ref, value in rows:
+        name = zone_name(value)
         if name is None:
-            yield f"# ref={row.id} left out: not a valid host name\n"
+            yield f"# ref={ref} left out: not a valid host name\n"
             continue
-        yield f"0.0.0.0 {name} # ref={row.id}\n"
+        yield f"0.0.0.0 {name} # ref={ref}\n"
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     yield header_lines(ctx, "#")
     yield from chunked(_lines(rows))
 
@@ -30,4 +30,5 @@ FORMAT = Format(
     types=frozenset({"domain"}),
     tracked=(),
     render=render,
+    columns=("id", "value"),
 )

@@ -6,15 +6,15 @@ the statements behind a value are found with ``/feeds/<id>/entries/<value>``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format, chunked, header_lines
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows, chunked, header_lines
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     yield header_lines(ctx, "#")
     # Canonical values hold no whitespace (URLs are percent-encoded when canonicalised).
-    yield from chunked(f"{row.value}\n" for row in rows)
+    yield from chunked(f"{value}\n" for _ref, value in rows)
 
 
 FORMAT = Format(
@@ -25,4 +25,5 @@ FORMAT = Format(
     types=frozenset({"domain", "url", "ipv4", "ipv6", "cidr"}),
     tracked=(),
     render=render,
+    columns=("id", "value"),
 )

@@ -13,11 +13,11 @@ LDH (plus underscore) name is left out with a comment, never written half-valid.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import idna
 
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format, chunked, header_lines
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows, chunked, header_lines
 
 TTL = 300
 # SOA timers: refresh 1 h, retry 10 min, expire 1 week, negative-cache 60 s (a delisted name must
@@ -47,16 +47,16 @@ def _header(ctx: FeedContext) -> str:
             "@ IN NS localhost.\n" + header_lines(ctx, ";"))
 
 
-def _lines(rows: Iterable[EntryRow]) -> Iterator[str]:
-    for row in rows:
-        name = zone_name(row.value)
+def _lines(rows: Rows) -> Iterator[str]:
+    for ref, value in rows:
+        name = zone_name(value)
         if name is None:
-            yield f"; ref={row.id} left out: not a valid DNS name for a zone\n"
+            yield f"; ref={ref} left out: not a valid DNS name for a zone\n"
             continue
-        yield f"{name} CNAME . ; ref={row.id}\n*.{name} CNAME .\n"
+        yield f"{name} CNAME . ; ref={ref}\n*.{name} CNAME .\n"
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     yield _header(ctx)
     yield from chunked(_lines(rows))
 
@@ -69,4 +69,5 @@ FORMAT = Format(
     types=frozenset({"domain"}),
     tracked=(),
     render=render,
+    columns=("id", "value"),
 )

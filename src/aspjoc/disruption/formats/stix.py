@@ -7,14 +7,14 @@ behind them change, so ``statement_ids`` is what this format tracks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows
 from aspjoc.observables import ObservableType
 from aspjoc.sharing.stix.export import stream_bundle
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     if ctx.session is None or ctx.principal is None or ctx.statements is None:
         raise ValueError("the STIX format renders statements: the context needs a session, principal and statements")
     yield from stream_bundle(ctx.session, ctx.principal, ctx.statements, ctx.generated_at, channel="blocklist.stix")

@@ -13,20 +13,20 @@ behind it (``/feeds/<id>/refs/<entry id>``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format, chunked, day, header_lines
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows, chunked, day, header_lines
 from aspjoc.disruption.formats.rpz import zone_name
 from aspjoc.disruption.selection import crime_names
 
-# (protocol, header, buffer and its options, what the message calls it)
+# (header, buffer and its options, what the message calls it) of the DNS, TLS and HTTP rules
 RULES = (
-    ("dns", "alert dns $HOME_NET any -> any any", "dns.query; dotprefix; content:\"{content}\"; nocase; endswith;",
+    ("alert dns $HOME_NET any -> any any", "dns.query; dotprefix; content:\"{content}\"; nocase; endswith;",
      "DNS lookup of"),
-    ("tls", "alert tls $HOME_NET any -> $EXTERNAL_NET any",
+    ("alert tls $HOME_NET any -> $EXTERNAL_NET any",
      "flow:established,to_server; tls.sni; dotprefix; content:\"{content}\"; nocase; endswith;", "TLS SNI of"),
     # http.host is normalised to lower case by Suricata, so the content is lower case and needs no nocase.
-    ("http", "alert http $HOME_NET any -> $EXTERNAL_NET any",
+    ("alert http $HOME_NET any -> $EXTERNAL_NET any",
      "flow:established,to_server; http.host; dotprefix; content:\"{content}\"; endswith;", "HTTP Host of"),
 )
 
@@ -40,37 +40,40 @@ def _category(crimes: tuple[str, ...]) -> str:
     return crimes[0].upper() if crimes else "UNCLASSIFIED"
 
 
-def rules_for(row: EntryRow, name: str, first: int) -> list[str]:
-    """The three rules for one entry whose domain is ``name`` (a checked zone name: no quotes or semicolons)."""
-    crimes = crime_names(row.crime_mask)
+def rules_for(name: str, ref: int, sids: tuple[int, int, int], crime_mask: int, rev: int, added: str,
+              changed: str) -> list[str]:
+    """The DNS, TLS and HTTP rules for entry ``ref`` whose domain is ``name`` (a checked zone name: no quotes
+    or semicolons); ``added``/``changed`` are Suricata metadata dates."""
+    crimes = crime_names(crime_mask)
     # suricata-check S406: dots in a domain inside msg are written " ." so the message itself is not a live name.
     shown = name.replace(".", " .")
     about = f" ({', '.join(crimes)})" if len(crimes) > 1 else ""
-    metadata = (f"metadata:attack_target Client_Endpoint, created_at {day(row.added_at)}, deployment Perimeter, "
-                f"performance_impact Low, signature_severity Major, tag aspjoc_ref_{row.id}, "
-                f"updated_at {day(row.changed_at)};")
+    metadata = (f"metadata:attack_target Client_Endpoint, created_at {added}, deployment Perimeter, "
+                f"performance_impact Low, signature_severity Major, tag aspjoc_ref_{ref}, updated_at {changed};")
     out = []
-    for k, (_proto, header, detection, what) in enumerate(RULES):
+    for sid, (header, detection, what) in zip(sids, RULES):
         msg = f"ASPJOC {_category(crimes)} {what} listed domain {shown}{about}"
         body = detection.format(content="." + name)
         out.append(f"{header} (msg:\"{msg}\"; {body} classtype:bad-unknown; target:src_ip; "
-                   f"sid:{sid_for(first, row.observable_id, k)}; rev:{row.rev}; {metadata})\n")
+                   f"sid:{sid}; rev:{rev}; {metadata})\n")
     return out
 
 
-def _lines(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
-    for row in rows:
-        name = zone_name(row.value)
+def _lines(ctx: FeedContext, rows: Rows) -> Iterator[str]:
+    for ref, observable_id, value, crime_mask, rev, added_at, changed_at in rows:
+        name = zone_name(value)
+        sids = (sid_for(ctx.sid_first, observable_id, 0), sid_for(ctx.sid_first, observable_id, 1),
+                sid_for(ctx.sid_first, observable_id, 2))
         if name is None:
-            yield f"# ref={row.id} left out: not a valid DNS name\n"
-        elif sid_for(ctx.sid_first, row.observable_id, 2) > ctx.sid_last:
-            yield (f"# ref={row.id} left out: its sid would pass ASPJOC_DISRUPTION_SID_LAST ({ctx.sid_last}); "
+            yield f"# ref={ref} left out: not a valid DNS name\n"
+        elif sids[2] > ctx.sid_last:
+            yield (f"# ref={ref} left out: its sid would pass ASPJOC_DISRUPTION_SID_LAST ({ctx.sid_last}); "
                    "widen the range\n")
         else:
-            yield from rules_for(row, name, ctx.sid_first)
+            yield from rules_for(name, ref, sids, crime_mask, rev, day(added_at), day(changed_at))
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     yield header_lines(ctx, "#")
     yield from chunked(_lines(ctx, rows))
 

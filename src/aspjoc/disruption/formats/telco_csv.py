@@ -6,23 +6,23 @@ Columns: number, country, crime_types, score, first_seen, last_seen, reference (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from aspjoc.disruption.formats.bank_csv import TRACKED, reference_prefix, write_rows
-from aspjoc.disruption.formats.base import EntryRow, FeedContext, Format, stamp
+from aspjoc.disruption.formats.base import FeedContext, Format, Rows, stamp
 from aspjoc.disruption.selection import crime_text
 
 COLUMNS = ["number", "country", "crime_types", "score", "first_seen", "last_seen", "reference"]
 
 
-def _rows(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[list[object]]:
+def _rows(ctx: FeedContext, rows: Rows) -> Iterator[list[object]]:
     prefix = reference_prefix(ctx)
-    for row in rows:
-        yield [row.value, row.country or "", crime_text(row.crime_mask), row.score, stamp(row.first_seen),
-               stamp(row.last_seen), f"{prefix}{row.id}"]
+    for ref, number, country, crime_mask, score, first_seen, last_seen in rows:
+        yield [number, country or "", crime_text(crime_mask), score, stamp(first_seen), stamp(last_seen),
+               f"{prefix}{ref}"]
 
 
-def render(ctx: FeedContext, rows: Iterable[EntryRow]) -> Iterator[str]:
+def render(ctx: FeedContext, rows: Rows) -> Iterator[str]:
     return write_rows(COLUMNS, _rows(ctx, rows))
 
 
