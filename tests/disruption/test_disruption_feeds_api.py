@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from aspjoc.audit import AuditEvent
+from aspjoc.disruption.models import Entry
 from disruption_helpers import Region, fetch
 from support import Factory, bearer
 
@@ -74,6 +75,25 @@ def test_paused_list_and_rotated_token_answer_404(client: Any, make: Factory) ->
     new_token = client.post(f"/api/v1/blocklists/{sid}/token", headers=hub).json()["token"]
     assert fetch(client, sid, "rpz", token).status_code == 404
     assert fetch(client, sid, "rpz", new_token).status_code == 200
+
+
+def test_deleted_list_stops_answering_and_is_audited(client: Any, make: Factory) -> None:
+    region, (sid, token), (other_id, other_token) = _two_lists(client, make)
+    assert fetch(client, sid, "rpz", token).status_code == 200
+    th = bearer(region.tokens["th"])
+    assert client.delete(f"/api/v1/blocklists/{sid}", headers=th).status_code == 404  # not theirs to manage
+    hub = bearer(region.tokens["hub"])
+    assert client.delete(f"/api/v1/blocklists/{sid}", headers=hub).status_code == 204
+    assert fetch(client, sid, "rpz", token).status_code == 404
+    assert client.get(f"/feeds/{sid}/removed?since=0", params={"token": token}).status_code == 404
+    assert client.get(f"/api/v1/blocklists/{sid}", headers=hub).status_code == 404
+    assert client.delete(f"/api/v1/blocklists/{sid}", headers=hub).status_code == 404
+    assert fetch(client, other_id, "hosts", other_token).status_code == 200  # the other list is untouched
+    with make.db.reader() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "blocklist.delete")).one()
+        left = s.scalar(select(func.count()).select_from(Entry).where(Entry.subscription_id == sid))
+    assert event.object_id == str(sid) and '"serial":1' in event.detail
+    assert left == 0
 
 
 def test_bad_input_names_the_field(client: Any, make: Factory) -> None:

@@ -53,6 +53,12 @@ def test_manager_creates_changes_refreshes_and_pauses_a_list(client: Any, make: 
     assert "(paused)" in paused.text
     assert fetch(client, sid, "rpz", token).status_code == 404
     assert client.post(f"/feeds/{sid}/refresh", data={"csrf_token": "forged"}).status_code == 403
+    unconfirmed = client.post(f"/feeds/{sid}/delete", data={"csrf_token": _csrf(page.text), "confirm": "Coral"})
+    assert unconfirmed.status_code == 422 and 'id="delete-error"' in unconfirmed.text
+    deleted = client.post(f"/feeds/{sid}/delete", data={"csrf_token": _csrf(page.text), "confirm": "Coral phishing"},
+                          follow_redirects=True)
+    assert 'id="deleted"' in deleted.text and "No block lists yet" in deleted.text
+    assert client.get(f"/feeds/{sid}").status_code == 404
 
 
 def test_other_organisations_get_404_and_partners_may_not_manage(client: Any, make: Factory) -> None:

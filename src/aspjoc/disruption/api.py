@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from aspjoc.disruption import service
 from aspjoc.disruption.models import Subscription
@@ -90,3 +91,9 @@ def resume_blocklist(subscription_id: int, principal: SignedIn, session: DbSessi
     subscription = service.find(session, principal, subscription_id)
     service.set_active(session, principal, subscription, True, now)
     return out(subscription)
+
+
+@router.delete("/blocklists/{subscription_id}", status_code=204)
+def delete_blocklist(subscription_id: int, principal: SignedIn, session: DbSession, now: Now) -> Response:
+    service.delete(session, principal, service.find(session, principal, subscription_id), now)
+    return Response(status_code=204)

@@ -150,3 +150,16 @@ async def pause_or_resume(request: Request, subscription_id: int, principal: Sig
     check_csrf(request, str(form.get("csrf_token", "")))
     service.set_active(session, principal, subscription, form.get("active") == "1", now)
     return RedirectResponse(f"/feeds/{subscription.id}", status_code=303)
+
+
+@router.post("/feeds/{subscription_id}/delete")
+async def delete_feed(request: Request, subscription_id: int, principal: SignedIn, session: DbSession,
+                      now: Now) -> Response:
+    subscription = service.find(session, principal, subscription_id)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    if form.get("confirm") != subscription.name:
+        return _detail(request, session, subscription,
+                       error=InvalidInput("confirm", "type the block list's name to delete it"))
+    service.delete(session, principal, subscription, now)
+    return RedirectResponse("/feeds?deleted=1", status_code=303)

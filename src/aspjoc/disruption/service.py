@@ -1,4 +1,4 @@
-"""Subscriptions: create, change, list, find, rotate tokens; who may manage them.
+"""Subscriptions: create, change, list, find, rotate tokens, delete; who may manage them.
 
 Admins and analysts of hub and law-enforcement organisations manage block lists, for their own
 organisation or for a partner (a bank, a telco, a registrar). A subscription is visible to the
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session
 
 from aspjoc import audit
@@ -24,7 +25,7 @@ from aspjoc.access import Principal
 from aspjoc.accounts import service as accounts
 from aspjoc.accounts.models import Organisation, OrgKind, Role
 from aspjoc.disruption import formats
-from aspjoc.disruption.models import Subscription
+from aspjoc.disruption.models import Entry, Subscription
 from aspjoc.disruption.selection import Selection, build_selection
 from aspjoc.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -187,6 +188,20 @@ def set_active(session: Session, principal: Principal, subscription: Subscriptio
     subscription.updated_at = now
     audit.record(session, principal, "blocklist.resume" if active else "blocklist.pause", now,
                  "blocklist_subscription", subscription.id)
+
+
+def delete(session: Session, principal: Principal, subscription: Subscription, now: datetime) -> None:
+    """Delete a subscription and its entries: the feed URL answers 404 from now on.
+
+    Its removed-since history goes too, so the audit entry keeps what the subscriber last
+    loaded (serial, entry count) for whoever must tell the subscriber to drop the list.
+    """
+    audit.record(session, principal, "blocklist.delete", now, "blocklist_subscription", subscription.id,
+                 {"name": subscription.name, "subscriber": subscription.subscriber_org_id, "format": subscription.format,
+                  "serial": subscription.serial, "entries": subscription.entry_count})
+    session.execute(sql_delete(Entry).where(Entry.subscription_id == subscription.id))
+    session.delete(subscription)
+    session.flush()
 
 
 def for_token(session: Session, subscription_id: int, token: str | None) -> Subscription:
