@@ -60,6 +60,15 @@ def test_check_page_in_thai_then_english_at_phone_width(phone: Any, live_server:
     phone.click("#check-form button[type=submit]")
     assert "Wildcards" in phone.inner_text("#check-error")
 
+    phone.click("footer a[hreflang=km]")
+    phone.wait_for_selector("html[lang=km]")
+    phone.fill("#q", "+66 81 234 5678")
+    phone.click("#check-form button[type=submit]")
+    phone.wait_for_selector("#verdict")
+    assert phone.inner_text("#reports") == "1"
+    _fits_the_screen(phone)
+    screenshot(phone, "public-check-km-reported-360")
+
 
 def test_report_page_in_thai_and_english_gives_a_reference(phone: Any, live_server: Any, make: Factory) -> None:
     Region(make)
