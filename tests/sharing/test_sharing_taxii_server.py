@@ -29,8 +29,8 @@ def test_discovery_roots_and_collections_through_taxii2_client(live_server: Live
     root = server.default
     assert root.versions == [TAXII] and root.max_content_length > 0
     titles = [c.title for c in root.collections]
-    assert titles == ["Community", "Philippine Cyber Unit", "Sharing group: Operation Mekong"]
-    assert all(c.can_read and c.can_write for c in root.collections)
+    assert titles == ["Community", "Philippine Cyber Unit", "Intelligence products", "Sharing group: Operation Mekong"]
+    assert all(c.can_read and c.can_write == (c.alias != "products") for c in root.collections)
     fiji_root = ApiRoot(f"{live_server.url}/taxii2/aspjoc/", user=region.users["fj"].email, password=region.tokens["fj"])
     assert "Sharing group: Operation Mekong" not in [c.title for c in fiji_root.collections]
 

@@ -9,6 +9,7 @@ own, keyed by the publication time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,15 +30,23 @@ class PublishedObjects:
     objects: list[dict[str, Any]]
 
 
-def published_objects(session: Session, principal: Principal, interop: bool = False,
-                      after: datetime | None = None) -> list[PublishedObjects]:
-    """Published products ``principal`` may export, published after ``after`` (all when None), as STIX objects."""
+def iter_published_objects(session: Session, principal: Principal, interop: bool = False,
+                           after: datetime | None = None) -> Iterator[PublishedObjects]:
+    """Published products ``principal`` may export, published after ``after`` (all when None), as STIX objects.
+
+    Lazily, oldest publication first (ties by id): a caller that needs one page stops early, and a
+    product's bundle is only built when reached.
+    """
     query = select(Product).where(Product.status == ProductStatus.PUBLISHED.value, gate(principal, Product, Purpose.EXPORT))
     if after is not None:
         query = query.where(Product.published_at > after)
-    found = []
     for product in session.scalars(query.order_by(Product.published_at, Product.id)).unique():
         assert product.published_at is not None
         objects = bundle(product, content_of(product), document_of(product, charts=False), interop)["objects"]
-        found.append(PublishedObjects(product.id, product.published_at, objects))
-    return found
+        yield PublishedObjects(product.id, product.published_at, objects)
+
+
+def published_objects(session: Session, principal: Principal, interop: bool = False,
+                      after: datetime | None = None) -> list[PublishedObjects]:
+    """``iter_published_objects`` as a list."""
+    return list(iter_published_objects(session, principal, interop, after))

@@ -11,7 +11,9 @@ callers asking for the same collection id see different contents:
   marking definitions and aspjoc's extension definition; writable by roles that may add intelligence;
 * ``organisation``: the statements of the caller's own organisation;
 * one per sharing group the caller's organisation belongs to: statements whose marking names
-  that group; objects added there are marked for the group.
+  that group; objects added there are marked for the group;
+* ``products``: the published intelligence products the caller may receive (read-only; see
+  ``taxii.products``).
 
 Collection ids are derived from names, so a hub and a node agree on them.
 """
@@ -35,6 +37,7 @@ API_ROOTS = {"aspjoc": False, "aspjoc-tlp1": True}
 DEFAULT_ROOT = "aspjoc"
 COMMUNITY_ID = stable_uuid("collection:community")
 ORGANISATION_ID = stable_uuid("collection:organisation")
+PRODUCTS_ID = stable_uuid("collection:products")
 MAX_CONTENT_LENGTH = 50 * 1024 * 1024
 
 
@@ -69,10 +72,11 @@ class CollectionView:
     can_write: bool
     group_id: int | None = None
     own_only: bool = False
+    products: bool = False
 
     @property
     def community(self) -> bool:
-        return self.group_id is None and not self.own_only
+        return self.group_id is None and not self.own_only and not self.products
 
     def condition(self, principal: Principal) -> ColumnElement[bool]:
         """What the collection adds to the access gate."""
@@ -89,7 +93,7 @@ class CollectionView:
 
 
 def collections_for(session: Session, principal: Principal) -> list[CollectionView]:
-    """The collections ``principal`` has, community first, then its organisation, then its groups by name."""
+    """The collections ``principal`` has: community, its organisation, products, then its groups by name."""
     writes = Permission.WRITE_INTEL in GRANTS.get(principal.role or "", frozenset())
     found = [
         CollectionView(COMMUNITY_ID, "Community", "Every statement you may export, with owners and markings.",
@@ -97,6 +101,9 @@ def collections_for(session: Session, principal: Principal) -> list[CollectionVi
         CollectionView(ORGANISATION_ID, f"{principal.org_name}", "The statements of your own organisation.",
                        "organisation", writes, own_only=True),
     ]
+    found.append(CollectionView(PRODUCTS_ID, "Intelligence products",
+                                "Published assessments, advisories, activity reports and bulletins you may receive, "
+                                "each a STIX report with its indicators.", "products", can_write=False, products=True))
     if principal.group_ids:
         groups = session.execute(select(SharingGroup.id, SharingGroup.name)
                                  .where(SharingGroup.id.in_(sorted(principal.group_ids))).order_by(SharingGroup.name))

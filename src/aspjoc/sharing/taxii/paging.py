@@ -51,7 +51,7 @@ from aspjoc.sharing.stix.vocab import (
 from aspjoc.sharing.taxii.collections import CollectionView
 from aspjoc.sharing.taxii.media import TaxiiError
 
-SUPPORT, STATEMENTS = 0, 1
+SUPPORT, STATEMENTS, PRODUCTS = 0, 1, 2
 VERSION_WORDS = ("first", "last", "all")
 
 

@@ -4,7 +4,8 @@ Every endpoint authenticates (``taxii.auth``), answers in the TAXII media type, 
 statements only through the access gate for ``Purpose.EXPORT`` (``taxii.paging``): RED and
 ``no_export`` statements of other organisations never leave. AMBER+STRICT does reach its named
 recipient organisations — they are its audience — and nobody else. A collection, object or
-status outside the caller's view answers 404.
+status outside the caller's view answers 404. The read-only products collection serves published
+products through the gate on products (``taxii.products``); each delivery is audited as an export.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from aspjoc.sharing.taxii.paging import (
     parse_timestamp,
     read_page,
 )
+from aspjoc.sharing.taxii.products import product_page
 from aspjoc.sharing.taxii.route import TaxiiRoute
 from aspjoc.web.deps import AppSettings, Now
 
@@ -112,6 +114,12 @@ def _objects_page(request: Request, session: Session, principal: Principal, api_
                   now: datetime, max_page: int, object_id: str | None = None, manifest: bool = False) -> Page:
     interop = interop_of(api_root)
     view = find_collection(session, principal, collection_id)
+    if view.products:
+        page, product_ids = product_page(session, principal, _filters(request, max_page, object_id), interop)
+        if not manifest:
+            for product_id in product_ids:
+                audit.record(session, principal, "product.export", now, "product", product_id, {"via": "taxii"})
+        return page
     page, rows = read_page(session, principal, view, _filters(request, max_page, object_id), interop, not manifest)
     if rows and not manifest:
         record_retrieval(session, principal, rows, now, "taxii")
@@ -171,6 +179,8 @@ def _add(request: Request, api_root: str, collection_id: str, body: bytes, setti
         principal = caller(request, session, now)
         view = find_collection(session, principal, collection_id)
         require(principal, Permission.WRITE_INTEL)
+        if not view.can_write:
+            raise TaxiiError(403, "Forbidden", f"the collection '{view.alias}' is read-only")
     return adding.add_objects(db, principal, view, api_root, body, settings, now)
 
 
@@ -187,8 +197,10 @@ def delete_object(api_root: str, collection_id: str, object_id: str, principal: 
                   now: Now) -> Response:
     """Withdraw one of the caller's own statements (it is served as revoked from then on)."""
     interop_of(api_root)
-    find_collection(session, principal, collection_id)
+    view = find_collection(session, principal, collection_id)
     require(principal, Permission.WRITE_INTEL)
+    if view.products:
+        raise TaxiiError(403, "Forbidden", "the products collection is read-only")
     statement_uuid = statement_uuid_of(object_id)
     statement = session.scalar(select(Statement).where(Statement.uuid == statement_uuid,
                                                        gate(principal, Statement, Purpose.EXPORT))) if statement_uuid else None
@@ -236,7 +248,10 @@ def _require_object(request: Request, session: Session, principal: Principal, ap
     interop = interop_of(api_root)
     view = find_collection(session, principal, collection_id)
     filters = Filters(limit=max_page, ids=(object_id,), versions=("all",))
-    page, _rows = read_page(session, principal, view, filters, interop, with_objects=False)
+    if view.products:
+        page, _ids = product_page(session, principal, filters, interop)
+    else:
+        page, _rows = read_page(session, principal, view, filters, interop, with_objects=False)
     if not page.entries:
         raise not_found(f"object '{object_id}'")
     return page
