@@ -85,3 +85,30 @@ def test_bulk_request_is_refused_whole_and_audited(client: Any, make: Factory, d
         assert s.scalar(select(func.count()).where(AuditEvent.action == "match.refused")) == 1
     assert client.post("/api/v1/match", json={"values": _range(0, BATCH)}, headers=bearer(u.fj_token)).json()["remaining"] == \
         USER_QUOTA - BATCH
+
+
+def test_lookups_cannot_sweep_round_the_quota(client: Any, make: Factory, db: Any) -> None:
+    """The look-up's held-elsewhere bit is the bit a match answers: it draws on the same quota."""
+    u = units(make)
+    hold(make, u.th_user, "+679 700 0049", "red")
+    hold(make, u.th_user, "+679 700 0051", "red")
+    fj = bearer(u.fj_token)
+    for value in _range(0, 20):
+        assert client.get("/api/v1/lookup", params={"q": "sweep.example"}, headers=fj).json()["held_elsewhere"] is False, \
+            "domains are not small spaces and pass unmetered"
+    bits = [client.get("/api/v1/lookup", params={"q": v}, headers=fj).json()["held_elsewhere"] for v in _range(0, 60)]
+    assert bits[:USER_QUOTA] == [n == 49 for n in range(USER_QUOTA)], "within the quota the bit is answered"
+    assert bits[USER_QUOTA:] == [None] * 10, "past it the bit is withheld, whether held or not (+679 700 0051 is held)"
+    over = client.get("/api/v1/lookup", params={"q": "+679 700 0051"}, headers=fj).json()
+    assert over["held_elsewhere"] is None and over["statements"] == []
+    match = client.post("/api/v1/match", json={"values": ["+679 700 0051"]}, headers=fj)
+    assert match.status_code == 429, "look-ups and matches share one allowance"
+    with db.reader() as s:
+        counted = s.scalar(select(func.sum(MatchingQuery.items)).where(MatchingQuery.refused.is_(False),
+                                                                       MatchingQuery.mode == "lookup"))
+    assert counted == USER_QUOTA
+
+    own = client.get("/api/v1/lookup", params={"q": "+679 700 0049"}, headers=bearer(u.th_token)).json()
+    assert len(own["statements"]) == 1, "what the caller may see is never metered"
+    page = client.get("/lookup", params={"q": "+679 700 0051"}, headers=fj)
+    assert page.status_code == 200 and 'id="held-elsewhere-withheld"' in page.text and 'id="held-elsewhere"' not in page.text

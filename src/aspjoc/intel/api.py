@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from aspjoc.intel import service
 from aspjoc.intel.schemas import LookupOut, ObservableOut, RelatedOut, StatementIn, StatementOut, StatementPage
 from aspjoc.intel.serialize import observable_out, statements_out
+from aspjoc.sharing.matching.service import Limits, lookup_meter
 from aspjoc.web.deps import AppSettings, CurrentPrincipal, DbSession, Now, SignedIn
 
 router = APIRouter(tags=["statements"])
@@ -49,7 +50,8 @@ def lookup(q: Annotated[str, Query(min_length=1, max_length=4096, description="A
            type: Annotated[str | None, Query(description="Read q as this observable type instead of detecting it.")] = None,
            ) -> LookupOut:
     """Detect the type of ``q``, canonicalise it and answer what the caller may see, plus whether others hold more."""
-    result = service.lookup(session, principal, q, now, settings.default_region, type)
+    result = service.lookup(session, principal, q, now, settings.default_region, type,
+                            meter=lookup_meter(Limits.from_settings(settings)))
     statements = statements_out(session, result.statements)
     for out, statement in zip(statements, result.statements):
         out.score = result.scores.get(statement.id)

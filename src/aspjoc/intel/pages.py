@@ -20,6 +20,7 @@ from aspjoc.intel.models import CrimeType, Notice, StatementKind
 from aspjoc.intel.schemas import StatementIn
 from aspjoc.marking import Handling, TLP
 from aspjoc.observables import ObservableType
+from aspjoc.sharing.matching.service import Limits, lookup_meter
 from aspjoc.web.deps import AppSettings, DbSession, Now, SignedIn, check_csrf
 from aspjoc.web.templating import render
 
@@ -48,7 +49,8 @@ def lookup_page(request: Request, principal: SignedIn, session: DbSession, now: 
     if not q.strip():
         return RedirectResponse("/search", status_code=303)
     try:
-        result = service.lookup(session, principal, q, now, settings.default_region, type or None)
+        result = service.lookup(session, principal, q, now, settings.default_region, type or None,
+                                meter=lookup_meter(Limits.from_settings(settings)))
     except InvalidInput as exc:
         return render(request, "intel/search.html", {"q": q, "error": exc}, status_code=422)
     flags = warninglists.lists_for(result.canonical.type.value, result.canonical.value)

@@ -118,5 +118,8 @@ class LookupOut(BaseModel):
     query: str
     observable: ObservableOut | None
     statements: list[StatementOut]
-    held_elsewhere: bool = Field(description="Another organisation holds information you may not see; ask it through a request.")
+    held_elsewhere: bool | None = Field(description=(
+        "Another organisation holds information you may not see; ask it through a request. None (not answered) "
+        "when your daily private-matching allowance is used up: for phone numbers, accounts, wallets, e-mails and "
+        "IPs this bit counts against the same quota as private matching."))
     related: list[RelatedOut] = Field(default_factory=list, description="Related identifiers: host, registered domain, networks, neighbours.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -178,9 +179,15 @@ class LookupResult:
     canonical: Canonical
     observable: Observable | None
     statements: list[Statement]
-    held_elsewhere: bool
+    held_elsewhere: bool | None
     related: list[Related] = field(default_factory=list)
     scores: dict[int, int] = field(default_factory=dict)
+
+
+# Asked before a look-up tells whether others hold what the caller may not see: (session, principal,
+# observable type, now) -> whether it may. That one bit is what private matching meters, so a meter
+# keeps look-ups from becoming an unmetered way round its quotas (``sharing.matching.service.lookup_meter``).
+HiddenMeter = Callable[[Session, Principal, str, datetime], bool]
 
 
 def _notify_owners(session: Session, principal: Principal, observable: Observable, now: datetime) -> None:
@@ -199,26 +206,30 @@ def _notify_owners(session: Session, principal: Principal, observable: Observabl
 
 
 def lookup(session: Session, principal: Principal, query: str, now: datetime, default_region: str | None = None,
-           type: str | None = None) -> LookupResult:
+           type: str | None = None, meter: HiddenMeter | None = None) -> LookupResult:
     """Canonicalise ``query`` (as ``type`` when given) and return what ``principal`` may see of it, and whether others hold more.
 
+    ``held_elsewhere`` is None (not answered) when ``meter`` refuses; the meter is asked for every
+    look-up, found or not, so its count says nothing about what is stored.
     Raises InvalidObservable when the query is not an identifier.
     """
     canonical = canonicalise(query, type or None, default_region=default_region or principal.country)
+    may_tell = meter is None or meter(session, principal, canonical.type.value, now)
     observable = session.scalar(select(Observable).where(Observable.type == canonical.type.value,
                                                          Observable.value == canonical.value))
     if observable is None:
-        return LookupResult(query, canonical, None, [], False, related_values(session, principal, canonical, None))
+        return LookupResult(query, canonical, None, [], False if may_tell else None,
+                            related_values(session, principal, canonical, None))
     statements = list(session.scalars(
         select(Statement).where(Statement.observable_id == observable.id, Statement.withdrawn.is_(False),
                                 gate(principal, Statement)).order_by(Statement.last_seen.desc())).unique())
-    hidden = session.scalar(select(exists().where(
+    hidden = may_tell and session.scalar(select(exists().where(
         Statement.observable_id == observable.id, Statement.withdrawn.is_(False), ~gate(principal, Statement))))
     _notify_owners(session, principal, observable, now)
     restricted = [s.id for s in statements if s.marking.tlp in RESTRICTED and s.owner_org_id != principal.org_id]
     if restricted or hidden:
         audit.record(session, principal, "lookup.restricted", now, "observable", observable.id,
                      {"restricted_statements": restricted, "held_elsewhere": bool(hidden)})
-    return LookupResult(query, canonical, observable, statements, bool(hidden),
+    return LookupResult(query, canonical, observable, statements, bool(hidden) if may_tell else None,
                         related_values(session, principal, canonical, observable.id),
                         {s.id: statement_score(s, now) for s in statements})

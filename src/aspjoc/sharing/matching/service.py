@@ -18,6 +18,7 @@ from aspjoc.config import Settings
 from aspjoc.errors import InvalidInput, NotFound, PermissionDenied
 from aspjoc.intel.correlation.requests import open_requests_for_value
 from aspjoc.intel.models import Notice, Observable, Statement
+from aspjoc.intel.service import HiddenMeter
 from aspjoc.marking import Handling, Marking
 from aspjoc.observables import canonicalise
 from aspjoc.sharing.matching import index, keys
@@ -156,6 +157,26 @@ def _answer(session: Session, principal: Principal, key: MatchingKey, mode: str,
     audit.record(session, principal, "match.query", now, "matching", "", {"mode": mode, "items": len(answers), "hits": hits})
     _tell_holders(session, principal, {p for d in digests.values() for p in held.get(d, set())}, now)
     return Outcome(key.version, answers, left)
+
+
+def lookup_meter(limits: Limits) -> HiddenMeter:
+    """The meter a look-up asks before telling whether others hold an identifier of a matchable type.
+
+    Each such look-up is one item of the caller's private-matching quota (the same bit a match
+    answers); over the quota the look-up still shows what the caller may see, but not that bit,
+    and the refusal is recorded and audited like a refused match. Other types (domains, URLs,
+    hashes) are not small spaces to sweep and pass unmetered.
+    """
+    def meter(session: Session, principal: Principal, kind: str, now: datetime) -> bool:
+        if kind not in index.MATCHABLE_TYPES or principal.org_id is None:
+            return True
+        refusal, _left = _quota(session, principal, 1, limits, now)
+        if refusal is not None:
+            _refuse(session, principal, "lookup", 1, refusal, now)
+            return False
+        session.add(MatchingQuery(at=now, org_id=principal.org_id, user_id=principal.user_id, mode="lookup", items=1))
+        return True
+    return meter
 
 
 def match_values(session: Session, principal: Principal, values: list[str], now: datetime, limits: Limits,
