@@ -44,6 +44,11 @@ Threat model
   ``matching_org_daily_quota`` in any 24 hours. Sweeping 10,000 numbers of one exchange thus takes an
   organisation at the default quota 20 days, in full view of the audit log (every query and every
   refusal is recorded, counts only, never the values) and of holders that asked to be told.
+* Look-ups (``GET /api/v1/lookup`` and the console's search) tell the same bit ("another
+  organisation holds information you may not see"); for the matchable types each look-up draws one
+  item from the same quota, and past it the bit is withheld (``held_elsewhere: null``) while the
+  caller's own view is still shown. The quota is drawn whether or not the value is stored, so its
+  count reveals nothing.
 * What the limits do not stop: a determined organisation can still confirm a few hundred guessed
   identifiers a day. That is the deliberate deconfliction service; the audit trail and owner
   notices make abuse visible and attributable.
