@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from aspjoc import sealing
 from aspjoc.clock import Clock, SystemClock
 from aspjoc.config import Settings, load_settings
 from aspjoc.db import Database
@@ -22,6 +23,7 @@ class Runtime:
     @classmethod
     def from_environment(cls) -> Runtime:
         settings = load_settings()
+        sealing.use_secret(settings.secret_key)
         return cls(settings, Database(settings.database_url, echo=settings.sql_echo), SystemClock())
 
     @contextmanager

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aspjoc.db import Base, UTCDateTime
+from aspjoc.sealing import SealedText
 
 
 class Direction(StrEnum):
@@ -61,7 +62,7 @@ class SyncRemote(Base):
     collection_id: Mapped[str] = mapped_column(String(100))
     auth: Mapped[str] = mapped_column(String(10), default=RemoteAuth.BASIC.value)
     username: Mapped[str] = mapped_column(String(254), default="")
-    secret: Mapped[str] = mapped_column(Text, default="")
+    secret: Mapped[str] = mapped_column(SealedText, default="")
     direction: Mapped[str] = mapped_column(String(10), default=Direction.BOTH.value)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     page_size: Mapped[int] = mapped_column(Integer, default=1000)

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from aspjoc import __version__
+from aspjoc import __version__, sealing
 from aspjoc.capabilities import parts
 from aspjoc.clock import Clock, SystemClock
 from aspjoc.config import Settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings, clock: Clock | None = None, db: Database | No
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    sealing.use_secret(settings.secret_key)
     app.state.clock = clock or SystemClock()
     app.state.db = db or Database(settings.database_url, echo=settings.sql_echo)
     app.state.templates = make_templates()

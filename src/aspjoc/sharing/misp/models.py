@@ -17,6 +17,7 @@ from aspjoc.accounts.models import Organisation
 from aspjoc.db import Base, UTCDateTime
 from aspjoc.intel.models import Statement
 from aspjoc.marking import Marking
+from aspjoc.sealing import Sealed
 
 
 class MispRemote(Base):
@@ -32,7 +33,7 @@ class MispRemote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     url: Mapped[str] = mapped_column(String(500))
-    api_key: Mapped[str] = mapped_column(String(200))
+    api_key: Mapped[str] = mapped_column(Sealed(200))
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     peer_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     direction: Mapped[str] = mapped_column(String(8), default="both")
