@@ -18,13 +18,15 @@ import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from PIL import Image
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where a chart is drawn: its import costs about half a second, which every
+# command and worker start would otherwise pay.
 
 # The console's accent first, then colours that stay apart for colour-blind readers (Okabe-Ito based).
 PALETTE = ("#0b5cad", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#6b6b6b", "#f0e442")
@@ -66,6 +68,9 @@ class Chart:
 
 
 def _figure(height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH, height), dpi=DPI)
     FigureCanvasAgg(figure)
     return figure
@@ -111,6 +116,9 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", pre
 
     An empty ``labels`` draws a "No data" panel rather than failing.
     """
+    from matplotlib import rc_context
+    from matplotlib.ticker import MaxNLocator
+
     with rc_context(cast(Any, STYLE)):
         figure = _figure(max(1.5, (0.3 if previous is not None else 0.23) * len(labels) + 0.8))
         _margins(figure, left=_label_width(labels), top=0.35 if title else 0.1, bottom=0.35)
@@ -141,6 +149,9 @@ def bars(labels: Sequence[str], values: Sequence[float], *, title: str = "", pre
 
 def lines(x_labels: Sequence[str], series: dict[str, Sequence[float]], *, title: str = "", unit: str = "") -> Chart:
     """A line chart of one or more series over ``x_labels`` (months, say), one palette colour each, with a legend."""
+    from matplotlib import rc_context
+    from matplotlib.ticker import MaxNLocator
+
     with rc_context(cast(Any, STYLE)):
         figure = _figure(2.8 + (0.3 if len(series) > 1 else 0))
         rotated = len(x_labels) > 6

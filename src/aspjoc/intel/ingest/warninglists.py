@@ -24,13 +24,20 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pymispwarninglists
-from pymispwarninglists.api import WarningList
 
-LISTS = Path(pymispwarninglists.__file__).resolve().parent / "data" / "misp-warninglists" / "lists"
+if TYPE_CHECKING:
+    from pymispwarninglists.api import WarningList
+
+# Located without importing the package: importing it pulls in jsonschema's format checkers, over a
+# second of start-up for every command, while the lists are only read to (re)build the cached index.
+_SPEC = find_spec("pymispwarninglists")
+assert _SPEC is not None and _SPEC.origin is not None, "pymispwarninglists is a dependency"
+LISTS = Path(_SPEC.origin).resolve().parent / "data" / "misp-warninglists" / "lists"
 FORMAT_VERSION = 1  # of the cache file; bump when the folding changes
 
 # Our observable types → the MISP attribute types a list names in ``matching_attributes``.
@@ -130,6 +137,8 @@ def _info(warninglist: WarningList) -> ListInfo:
 
 def build_index() -> WarningIndex:
     """Read every shipped warning list, one file at a time, and fold them into a ``WarningIndex``."""
+    from pymispwarninglists.api import WarningList
+
     lists: list[ListInfo] = []
     digests: list[np.ndarray] = []
     owners: list[np.ndarray] = []

@@ -17,8 +17,10 @@ from aspjoc.access import Principal
 from aspjoc.accounts import service as accounts
 from aspjoc.errors import InvalidInput
 from aspjoc.runtime import Runtime
-from aspjoc.sharing.misp import feed, sync
 from aspjoc.sharing.misp.models import MispRemote
+
+# ``feed`` and ``sync`` import PyMISP, whose import (jsonschema's format checkers) costs over a second:
+# they are imported inside the commands that use them, so every other command starts quickly.
 
 console = Console(stderr=True)
 misp_app = typer.Typer(help="MISP servers: configure remotes, pull from and push to them.", no_args_is_help=True)
@@ -55,6 +57,8 @@ def misp_feed(
     published: Annotated[bool | None, typer.Option("--published/--unpublished", help="Only published or unpublished events")] = None,
 ) -> None:
     """Write a MISP feed of the events the organisation or user may export."""
+    from aspjoc.sharing.misp import feed
+
     rt = Runtime.from_environment()
     now = rt.clock.now()
     with rt.unit_of_work() as session:
@@ -79,6 +83,8 @@ def remote_add(
     verify_ssl: Annotated[bool, typer.Option("--verify-ssl/--no-verify-ssl")] = True,
 ) -> None:
     """Configure a remote MISP server."""
+    from aspjoc.sharing.misp import sync
+
     api_key = key or sys.stdin.readline().strip()
     if not api_key:
         raise InvalidInput("key", "give the remote's API key with --key or on standard input")
@@ -102,6 +108,8 @@ def remotes() -> None:
 
 
 def _run(direction: str, names: list[str] | None) -> None:
+    from aspjoc.sharing.misp import sync
+
     rt = Runtime.from_environment()
     failed = False
     with rt.unit_of_work() as session:
