@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from aspjoc.access import Principal
 from aspjoc.accounts.models import Organisation
 from aspjoc.disruption import formats, service
 from aspjoc.disruption.models import Entry, Subscription
@@ -71,6 +72,15 @@ def _token_page(request: Request, subscription: Subscription, token: str, create
     return response
 
 
+async def _managed_form(request: Request, session: Session, principal: Principal,
+                        subscription_id: int) -> tuple[Subscription, FormData]:
+    """The subscription the principal manages (NotFound otherwise) and the posted form, its CSRF token checked."""
+    subscription = service.find(session, principal, subscription_id)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    return subscription, form
+
+
 @router.get("/feeds")
 def feeds_page(request: Request, principal: SignedIn, session: DbSession) -> Response:
     items = service.list_managed(session, principal)
@@ -114,9 +124,7 @@ def feed_page(request: Request, subscription_id: int, principal: SignedIn, sessi
 
 @router.post("/feeds/{subscription_id}")
 async def change_feed(request: Request, subscription_id: int, principal: SignedIn, session: DbSession, now: Now) -> Response:
-    subscription = service.find(session, principal, subscription_id)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+    subscription, form = await _managed_form(request, session, principal, subscription_id)
     try:
         with session.begin_nested():
             service.update(session, principal, subscription, _data(form), now)
@@ -145,9 +153,7 @@ async def rotate_feed_token(request: Request, subscription_id: int, principal: S
 @router.post("/feeds/{subscription_id}/active")
 async def pause_or_resume(request: Request, subscription_id: int, principal: SignedIn, session: DbSession,
                           now: Now) -> Response:
-    subscription = service.find(session, principal, subscription_id)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+    subscription, form = await _managed_form(request, session, principal, subscription_id)
     service.set_active(session, principal, subscription, form.get("active") == "1", now)
     return RedirectResponse(f"/feeds/{subscription.id}", status_code=303)
 
@@ -155,9 +161,7 @@ async def pause_or_resume(request: Request, subscription_id: int, principal: Sig
 @router.post("/feeds/{subscription_id}/delete")
 async def delete_feed(request: Request, subscription_id: int, principal: SignedIn, session: DbSession,
                       now: Now) -> Response:
-    subscription = service.find(session, principal, subscription_id)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+    subscription, form = await _managed_form(request, session, principal, subscription_id)
     if form.get("confirm") != subscription.name:
         return _detail(request, session, subscription,
                        error=InvalidInput("confirm", "type the block list's name to delete it"))

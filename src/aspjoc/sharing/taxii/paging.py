@@ -154,12 +154,13 @@ def _support_objects(session: Session, interop: bool) -> list[tuple[str, int, di
     return found
 
 
-def _support_matches(filters: Filters, added: str, key: int, obj: dict[str, Any]) -> bool:
+def object_passes(filters: Filters, added: str, stream: int, key: int, obj: dict[str, Any]) -> bool:
+    """Whether an object built in memory (not read through a query) passes the TAXII ``filters``."""
     version = obj.get("modified", obj["created"])
     if filters.added_after is not None and added <= stamp(filters.added_after):
         return False
     cursor = filters.cursor
-    if cursor is not None and (added, SUPPORT, key) <= (cursor.added, cursor.stream, cursor.key):
+    if cursor is not None and (added, stream, key) <= (cursor.added, cursor.stream, cursor.key):
         return False
     if filters.ids and obj["id"] not in filters.ids:
         return False
@@ -175,7 +176,7 @@ def support_entries(session: Session, view: CollectionView, filters: Filters, in
     if not view.community:
         return []
     entries = [Entry(added, SUPPORT, key, obj["id"], obj.get("modified", obj["created"]), obj)
-               for added, key, obj in _support_objects(session, interop) if _support_matches(filters, added, key, obj)]
+               for added, key, obj in _support_objects(session, interop) if object_passes(filters, added, SUPPORT, key, obj)]
     entries.sort(key=lambda e: (e.added, e.key))
     return entries
 

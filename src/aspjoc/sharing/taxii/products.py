@@ -15,32 +15,14 @@ Keys are ``product id × KEY_SPAN + position in its bundle``, which keeps the ke
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from aspjoc.access import Principal
 from aspjoc.products.feed import iter_published_objects
 from aspjoc.sharing.stix.vocab import stamp
-from aspjoc.sharing.taxii.paging import PRODUCTS, Entry, Filters, Page, parse_timestamp
+from aspjoc.sharing.taxii.paging import PRODUCTS, Entry, Filters, Page, object_passes
 
 KEY_SPAN = 1_000_000
-
-
-def _passes(filters: Filters, added: str, key: int, obj: dict[str, Any]) -> bool:
-    version = str(obj.get("modified", obj.get("created", added)))
-    if filters.added_after is not None and added <= stamp(filters.added_after):
-        return False
-    cursor = filters.cursor
-    if cursor is not None and (added, PRODUCTS, key) <= (cursor.added, cursor.stream, cursor.key):
-        return False
-    if filters.ids and obj["id"] not in filters.ids:
-        return False
-    if filters.types and obj["type"] not in filters.types:
-        return False
-    if filters.spec_versions and "2.1" not in filters.spec_versions:
-        return False
-    return not filters.versions_by_time_only() or parse_timestamp(version, "version") in filters.version_times()
 
 
 def product_page(session: Session, principal: Principal, filters: Filters, interop: bool) -> tuple[Page, list[int]]:
@@ -55,7 +37,7 @@ def product_page(session: Session, principal: Principal, filters: Filters, inter
                 continue
             seen.add((obj["id"], version))
             key = published.product_id * KEY_SPAN + position
-            if _passes(filters, added, key, obj):
+            if object_passes(filters, added, PRODUCTS, key, obj):
                 entries.append(Entry(added, PRODUCTS, key, obj["id"], version, obj))
         if len(entries) > filters.limit:
             break
