@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from aspjoc.errors import AspjocError, AuthenticationFailed, RateLimited
+from aspjoc.errors import AspjocError, AuthenticationFailed, InvalidInput, RateLimited
 from aspjoc.web.templating import render
 
 
@@ -57,7 +58,37 @@ async def http_error(request: Request, exc: Exception) -> Response:
                         status_code=exc.status_code, headers=exc.headers)
 
 
+# The largest integer a database column holds (SQLite INTEGER, PostgreSQL BIGINT).
+INT64_MAX = 2**63 - 1
+
+
+def _out_of_range_field(request: Request) -> str:
+    """The first path or query parameter holding a whole number no column can hold; "request" when none does."""
+    candidates = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in candidates:
+        text = str(value).strip().lstrip("+-")
+        if text.isdigit() and int(text) > INT64_MAX:
+            return name
+    return "request"
+
+
+async def overflow_error(request: Request, exc: Exception) -> Response:
+    """A number too large for the database (SQLite refuses to bind it): the caller's input, so a 422, not a 500."""
+    error = InvalidInput(_out_of_range_field(request), f"a number out of range (at most {INT64_MAX})")
+    return await domain_error(request, error)
+
+
+async def statement_error(request: Request, exc: Exception) -> Response:
+    """SQLAlchemy wraps what the driver raised while binding; an overflow there is bad input, anything else re-raised."""
+    assert isinstance(exc, StatementError)
+    if isinstance(exc.orig, OverflowError):
+        return await overflow_error(request, exc.orig)
+    raise exc
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AspjocError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(OverflowError, overflow_error)
+    app.add_exception_handler(StatementError, statement_error)
