@@ -58,31 +58,42 @@ async def http_error(request: Request, exc: Exception) -> Response:
                         status_code=exc.status_code, headers=exc.headers)
 
 
-# The largest integer a database column holds (SQLite INTEGER, PostgreSQL BIGINT).
-INT64_MAX = 2**63 - 1
+# Whole numbers beyond these do not fit an INTEGER column (PostgreSQL's is 32 bits, SQLite's 64).
+INT32_MAX = 2**31 - 1
+NUMERIC_OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range
 
 
 def _out_of_range_field(request: Request) -> str:
-    """The first path or query parameter holding a whole number no column can hold; "request" when none does."""
-    candidates = [*request.path_params.items(), *request.query_params.multi_items()]
-    for name, value in candidates:
+    """The path or query parameter holding the largest whole number beyond 32 bits; "request" when none does."""
+    found, largest = "request", INT32_MAX
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
         text = str(value).strip().lstrip("+-")
-        if text.isdigit() and int(text) > INT64_MAX:
+        if text.isdigit() and int(text) > largest:
+            found, largest = name, int(text)
+    return found
+
+
+async def overflow_error(request: Request, exc: Exception) -> Response:
+    """A number too large for the database: the caller's input, so a 422 naming it, not a 500."""
+    return await domain_error(request, InvalidInput(_out_of_range_field(request), "a number out of range"))
+
+
+def _field_with_nul(request: Request) -> str:
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if "\x00" in str(value):
             return name
     return "request"
 
 
-async def overflow_error(request: Request, exc: Exception) -> Response:
-    """A number too large for the database (SQLite refuses to bind it): the caller's input, so a 422, not a 500."""
-    error = InvalidInput(_out_of_range_field(request), f"a number out of range (at most {INT64_MAX})")
-    return await domain_error(request, error)
-
-
 async def statement_error(request: Request, exc: Exception) -> Response:
-    """SQLAlchemy wraps what the driver raised while binding; an overflow there is bad input, anything else re-raised."""
+    """What the driver refused in the caller's values is bad input: a number too large (SQLite: OverflowError;
+    PostgreSQL: SQLSTATE 22003) or a NUL character (PostgreSQL text cannot hold one). Anything else is
+    re-raised as the server error it is."""
     assert isinstance(exc, StatementError)
-    if isinstance(exc.orig, OverflowError):
-        return await overflow_error(request, exc.orig)
+    if isinstance(exc.orig, OverflowError) or getattr(exc.orig, "sqlstate", None) == NUMERIC_OUT_OF_RANGE:
+        return await overflow_error(request, exc)
+    if "NUL (0x00)" in str(exc.orig):
+        return await domain_error(request, InvalidInput(_field_with_nul(request), "contains a NUL character"))
     raise exc
 
 
