@@ -4,6 +4,7 @@ path and query values, signed in (bearer token of a hub administrator and of a n
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from aspjoc.accounts import service as accounts
 from aspjoc.clock import FixedClock
 from aspjoc.db import Database
-from aspjoc.demo import load_demo
+from aspjoc.demo import DEMO_PASSWORD, load_demo
 from support import bearer
 
 PARAM = re.compile(r"{([^}:]+)(?::[^}]+)?}")
@@ -121,4 +122,54 @@ def test_every_api_write_refuses_bad_input_without_a_server_error(
                     failures.append(f"{method} {path} {str(body)[:60]} -> {reply.status_code}: {reply.text[:200]}")
             if not PARAM.search(route):
                 break
+    assert not failures, "\n".join(failures[:40])
+
+
+def _form_routes(app: Any) -> list[str]:
+    """Paths of every console form (POST outside the machine interfaces)."""
+    found: set[str] = set()
+    for route in app.routes:
+        inner = list(route.effective_route_contexts()) if hasattr(route, "effective_route_contexts") else [route]
+        for r in inner:
+            path = getattr(r, "path", None)
+            if (isinstance(path, str) and "POST" in (getattr(r, "methods", None) or ())
+                    and not path.startswith(("/api/", "/taxii2", "/misp/", "/feeds/", "/signin", "/signout"))):
+                found.add(path)
+    return sorted(found)
+
+
+FORMS: tuple[dict[str, str], ...] = (
+    {}, {"name": "", "value": "", "q": "", "values": "", "tlp": "purple", "amount": "-1", "currency": "XXX",
+         "due": "2026-13-45", "count": "99999999999999999999999", "status": "nonsense", "kind": "nonsense"},
+    {"name": "\u0e01" * 3000, "value": "x'\";--", "amount": "1e400", "organisation": "abc", "target_id": "abc",
+     "observable_id": "99999999999999999999999", "country": "ZZ"},
+)
+
+
+def test_every_console_form_refuses_bad_input_without_a_server_error(
+        demo_client: tuple[TestClient, dict[str, dict[str, str]]], app: Any) -> None:
+    client, _ = demo_client
+    client.get("/signin")
+    signed_in = client.post("/signin", data={"email": "admin@hub.aspjoc.test", "password": DEMO_PASSWORD,
+                                             "csrf_token": client.cookies.get("aspjoc_form") or ""})
+    assert signed_in.status_code in (200, 303)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/", headers={"Accept": "text/html"}).text)
+    assert found, "the console's pages carry the session's CSRF token"
+    csrf = found.group(1)
+    routes = _form_routes(app)
+    assert len(routes) > 30, "the sweep must see the console's forms"
+    failures: list[str] = []
+    statuses: Counter[int] = Counter()
+    for route in routes:
+        for value in ("1", "99999999999999999999999", "abc"):
+            path = PARAM.sub(lambda _m: value, route)
+            for form in FORMS:
+                reply = client.post(path, data={"csrf_token": csrf, **form}, headers={"Accept": "text/html"},
+                                    follow_redirects=False)
+                statuses[reply.status_code] += 1
+                if reply.status_code >= 500:
+                    failures.append(f"POST {path} {str(form)[:60]} -> {reply.status_code}: {reply.text[:200]}")
+            if not PARAM.search(route):
+                break
+    assert statuses[403] < sum(statuses.values()) / 4, f"the forms must get past the CSRF check: {statuses}"
     assert not failures, "\n".join(failures[:40])
