@@ -52,7 +52,7 @@ def demo(seed: Annotated[int, typer.Option(help="Random seed; the same seed give
     rt = Runtime.from_environment()
     upgrade(rt.settings.database_url)
     with rt.unit_of_work() as session:
-        result = load_demo(session, rt.clock.now(), seed=seed, progress=True)
+        result = load_demo(session, rt.clock.now(), seed=seed, progress=True, data_dir=rt.settings.data_dir)
     console.print(f"Demo region: {result.organisations} organisations, {result.users} users, "
                   f"{result.statements:,} statements ({'already loaded' if not result.created else 'loaded'}).")
     console.print(f"Sign in with any of these (password [bold]{DEMO_PASSWORD}[/]):")

@@ -155,3 +155,25 @@ def test_bad_input_names_the_field(make: Factory) -> None:
     with pytest.raises(InvalidInput) as loop:
         r.link(r.th_user, "related_to", ("observable", "192.0.2.1"), ("observable", "192.0.2.1"))
     assert loop.value.field == "target"
+
+
+def test_a_crowded_domain_links_nothing_and_a_linked_statement_joins_its_cluster(make: Factory) -> None:
+    r = Region(make)
+    urls = [f"https://p{i}.cheap-hosting.test/login" for i in range(3)]
+    pages = [r.statement(author, url, crime_type="phishing") for url in urls for author in (r.ph_user, r.kh_user)]
+    seller = r.entity(r.ph_user, "Kit seller")
+    mule = r.statement(r.th_user, "+66 81 234 5678", crime_type="money_mule")
+    r.link(r.ph_user, "uses", ("entity", seller), ("statement", mule))
+    r.link(r.ph_user, "uses", ("entity", seller), ("observable", urls[0]))
+    hub = r.principal(r.hub_user)
+    with make.db.reader() as s:
+        joined, joined_total = service.clusters(s, hub, max_domain_fanout=3)
+        split, split_total = service.clusters(s, hub, max_domain_fanout=2)
+        phishing, _ = service.clusters(s, hub, max_domain_fanout=3, crime_type="phishing")
+    assert joined_total == 1 and joined[0].domains == ["cheap-hosting.test"]
+    assert joined[0].statement_ids == sorted([*pages, mule]) and joined[0].members == 8
+    assert [e.id for e in joined[0].entities] == [f"entity:{seller}"]
+    assert split_total == 3 and all(c.domains == [] for c in split), "three pages are more than the fan-out of two"
+    assert split[0].statement_ids == sorted([*pages[:2], mule]) and split[0].members == 4
+    assert sorted(c.statement_ids for c in split[1:]) == [sorted(pages[2:4]), sorted(pages[4:])]
+    assert phishing[0].statement_ids == sorted(pages) and phishing[0].crime_types == ["phishing"]

@@ -33,21 +33,27 @@ def _arrange(w: World, client: TestClient) -> tuple[int, int]:
     return op, reply.json()["id"]
 
 
-def _request(client: TestClient, w: World, op: int, target: int, provider_org: bool) -> dict[str, Any]:
+def _request(client: TestClient, w: World, op: int, target: int, provider_org: bool,
+             marking: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"target_id": target, "provider_kind": "registrar", "provider_name": "Example Registry",
                             "provider_email": "abuse@registry.example", "grounds": "Credential phishing against Coral Bank."}
     if provider_org:
         body["provider_org"] = "Example Registry"
+    if marking is not None:
+        body["marking"] = marking
     reply = client.post(f"/api/v1/operations/{op}/takedowns", json=body, headers=bearer(w.tokens["hub"]))
     assert reply.status_code == 201, reply.text
     return reply.json()  # type: ignore[no-any-return]
+
+
+HUB_ONLY = {"tlp": "amber", "organisations": ["Regional Hub"]}
 
 
 def test_notice_to_a_partner_carries_green_clear_and_what_is_addressed_to_it(app: Any, make: Factory) -> None:
     w = build_world(make)
     with SmtpSink() as sink, _client(app, sink.port) as client:
         op, target = _arrange(w, client)
-        td = _request(client, w, op, target, provider_org=True)
+        td = _request(client, w, op, target, provider_org=True, marking=HUB_ONLY)
         body = td["body"]
         assert "CLEAR: kit hosted" in body and "GREEN: community" in body and "AMBER-TO-REGISTRAR" in body
         assert "AMBER-TH" not in body and "RED-TH" not in body
@@ -60,6 +66,41 @@ def test_notice_to_a_partner_carries_green_clear_and_what_is_addressed_to_it(app
     assert str(message["Subject"]).strip() == td["subject"]  # folded after "Subject:", unfolded with a space
     text = message.get_content()
     assert DOMAIN in text and "AMBER-TO-REGISTRAR" in text and "RED-TH" not in text
+
+
+def test_notice_every_participant_may_read_carries_only_what_all_of_them_may_see(app: Any, make: Factory) -> None:
+    w = build_world(make)
+    with _client(app, None) as client:
+        op, target = _arrange(w, client)
+        w.state("th", DOMAIN, "amber+strict", "STRICT-TH: registrar account used from Bangkok",
+                orgs=[w.th.id, w.hub.id, w.registrar.id])
+        td = _request(client, w, op, target, provider_org=True)
+        assert "CLEAR: kit hosted" in td["body"] and "GREEN: community" in td["body"]
+        for hidden in ("AMBER-TO-REGISTRAR", "STRICT-TH", "AMBER-TH", "RED-TH"):
+            assert hidden not in td["body"], hidden
+        for key in ("ph", "my", "registrar"):
+            seen = client.get(f"/api/v1/takedowns/{td['id']}", headers=bearer(w.tokens[key])).text
+            assert "STRICT-TH" not in seen and "AMBER-TO-REGISTRAR" not in seen, key
+        narrow = _request(client, w, op, target, provider_org=True,
+                          marking={"tlp": "amber+strict", "organisations": ["Regional Hub", "Thai Cyber Unit"]})
+        assert "STRICT-TH" in narrow["body"] and narrow["notice_tlp"] == "amber+strict"
+        assert client.get(f"/api/v1/takedowns/{narrow['id']}", headers=bearer(w.tokens["ph"])).status_code == 404
+
+
+def test_a_request_readable_beyond_its_target_is_refused(app: Any, make: Factory) -> None:
+    w = build_world(make)
+    with _client(app, None) as client:
+        op = w.operation()
+        secret = client.post(f"/api/v1/operations/{op}/targets", json={
+            "observable": {"value": "mule-wallet.phish.example"}, "country": "TH", "action": "takedown",
+            "marking": {"tlp": "red"}}, headers=bearer(w.tokens["th"])).json()["id"]
+        body = {"target_id": secret, "provider_kind": "host", "provider_name": "Example Host",
+                "provider_email": "abuse@host.example"}
+        wide = client.post(f"/api/v1/operations/{op}/takedowns", json=body, headers=bearer(w.tokens["th"]))
+        assert wide.status_code == 422 and wide.json()["field"] == "marking"
+        narrow = client.post(f"/api/v1/operations/{op}/takedowns", json={**body, "marking": {"tlp": "red"}},
+                             headers=bearer(w.tokens["th"]))
+        assert narrow.status_code == 201, narrow.text
 
 
 def test_notice_to_a_provider_outside_the_platform_carries_only_clear(app: Any, make: Factory) -> None:

@@ -7,15 +7,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from aspjoc import audit
 from aspjoc.accounts.models import Organisation
+from aspjoc.demo import operation
+from aspjoc.demo import operation_requests as requests
 from aspjoc.demo.dataset import Planned, Planner
 from aspjoc.demo.region import HUB_NAME, Region, build_region, count_demo_accounts, demo_org_names, demo_sign_ins
 from aspjoc.demo.showcase import plan_showcase
@@ -23,6 +26,7 @@ from aspjoc.intel.correlation.service import correlate
 from aspjoc.intel.models import Observable, Statement
 from aspjoc.marking import MarkingSpec, marking_id_for
 from aspjoc.observables import Canonical
+from aspjoc.operations.evidence.store import EvidenceStore
 
 DEMO_PASSWORD = "demo-password-2026"
 BATCH = 500
@@ -41,11 +45,13 @@ class DemoResult:
     sign_ins: list[tuple[str, str]]
 
 
-def load_demo(session: Session, now: datetime, seed: int = 7, progress: bool = False) -> DemoResult:
-    """Load the demo region into ``session`` (not committed) and return what the database holds of it.
+def load_demo(session: Session, now: datetime, seed: int = 7, progress: bool = False,
+              data_dir: Path | None = None) -> DemoResult:
+    """Load the demo region and its operation into ``session`` (not committed); return what the database holds.
 
     Idempotent: when the hub organisation exists, nothing changes and ``created`` is False.
-    The same seed and ``now`` give the same data.
+    The same seed and ``now`` give the same data. With ``data_dir`` (the platform's data folder) the
+    operation's first takedown notice carries an evidence file kept in that folder's evidence store.
     """
     if session.scalar(select(Organisation.id).where(Organisation.name == HUB_NAME)) is not None:
         return _result(session, created=False)
@@ -56,11 +62,40 @@ def load_demo(session: Session, now: datetime, seed: int = 7, progress: bool = F
     observable_ids = _store_observables(session, list(planner.observables.values()), now)
     _store_statements(session, region, planner.statements, observable_ids, progress)
     _correlate_overlaps(session, now)
+    _refresh_statistics(session)
+    _operation(session, region, now, data_dir)
     result = _result(session, created=True)
     audit.record(session, None, "demo.load", now, detail={
         "seed": seed, "organisations": result.organisations, "users": result.users,
         "observables": len(planner.observables), "statements": result.statements})
     return result
+
+
+def _refresh_statistics(session: Session) -> None:
+    """On PostgreSQL, ANALYZE the bulk-loaded tables before the operation queries them.
+
+    Left with the statistics of an emptier database, the planner can pick nested loops that take minutes
+    over the gated queries of the operation's packages; ANALYZE in the loading transaction sees its rows.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("observables", "statements", "markings", "marking_recipients", "organisations", "notices"):
+        session.execute(text(f"ANALYZE {table}"))
+
+
+def _operation(session: Session, region: Region, now: datetime, data_dir: Path | None) -> None:
+    """The demo operation, from opening to results (``demo.operation`` and ``demo.operation_requests``)."""
+    wave = operation.open_operation(session, region, now)
+    operation.add_targets(session, region, wave, now)
+    operation.link_the_crew(session, wave)
+    operation.task_the_units(session, wave, now)
+    operation.generate_packages(session, wave)
+    # Without a data folder the demo attaches no evidence file, so this store is never opened.
+    store = EvidenceStore.for_data_dir(data_dir if data_dir is not None else Path())
+    requests.request_takedowns(session, wave, store, data_dir is not None, now)
+    requests.request_freezes(session, wave, now)
+    requests.record_actions(session, wave)
+    requests.settle_targets(session, wave, now)
 
 
 def _correlate_overlaps(session: Session, now: datetime) -> None:

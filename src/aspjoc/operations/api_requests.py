@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 
 from aspjoc.operations import clocks, freezes, takedowns
+from aspjoc.operations.evidence.store import EvidenceStore
 from aspjoc.operations.mailer import mailer_for
 from aspjoc.operations.schemas import (FreezeIn, FreezeOut, FreezeStatusIn, LegalClockIn, LegalClockOut, TakedownIn,
                                        TakedownOut, TakedownResponseIn)
@@ -24,7 +26,8 @@ router = APIRouter(tags=["requests: takedown and freeze"])
 @router.post("/operations/{operation_id}/takedowns", status_code=201, response_model=TakedownOut)
 def create_takedown(operation_id: int, data: TakedownIn, principal: SignedIn, session: DbSession, now: Now,
                     settings: AppSettings) -> TakedownOut:
-    """Draft a takedown request; the notice carries only evidence that the provider may see."""
+    """Draft a takedown request; the notice carries only evidence (statements and the files attached to the target,
+    its identifier or those statements) that the provider and every reader of the request may see."""
     row = takedowns.create_takedown(session, principal, operation_id, data, now, settings.takedown_response_hours)
     return takedown_out(row, now)
 
@@ -49,16 +52,24 @@ def get_takedown(takedown_id: int, principal: SignedIn, session: DbSession, now:
 
 @router.post("/takedowns/{takedown_id}/send", response_model=TakedownOut)
 def send_takedown(takedown_id: int, principal: SignedIn, session: DbSession, now: Now, settings: AppSettings) -> TakedownOut:
-    """Send the notice through the configured SMTP server; a failed send answers status ``failed`` and the reason."""
-    row = takedowns.send_takedown(session, principal, takedown_id, mailer_for(settings), now, settings.takedown_response_hours)
+    """Send the notice, its evidence files attached, through the configured SMTP server; a failed send (the server's
+    refusal, or a file that no longer matches its intake SHA-256) answers status ``failed`` and the reason."""
+    store = EvidenceStore.for_data_dir(settings.data_dir)
+    row = takedowns.send_takedown(session, principal, takedown_id, mailer_for(settings), store, now,
+                                  settings.takedown_response_hours)
     return takedown_out(row, now)
 
 
-@router.get("/takedowns/{takedown_id}/eml", response_class=Response, responses={200: {"content": {"message/rfc822": {}}}})
+@router.get("/takedowns/{takedown_id}/eml", response_class=Response,
+            responses={200: {"content": {"message/rfc822": {}}}, 409: {"description": "An evidence file was changed."}})
 def export_takedown(takedown_id: int, principal: SignedIn, session: DbSession, now: Now, settings: AppSettings) -> Response:
-    """The notice as an .eml file to send from another mail client; exporting an unsent request marks it sent."""
-    data = takedowns.export_eml(session, principal, takedown_id, settings.smtp_from, now, settings.takedown_response_hours)
-    return Response(data, media_type="message/rfc822",
+    """The notice as an .eml file, evidence files attached, to send from another mail client; exporting an unsent
+    request marks it sent. 409 when an evidence file no longer matches its intake SHA-256."""
+    eml = takedowns.export_eml(session, principal, takedown_id, settings.smtp_from,
+                               EvidenceStore.for_data_dir(settings.data_dir), now, settings.takedown_response_hours)
+    if eml.data is None:
+        return JSONResponse({"error": "tampered", "field": "evidence", "reason": eml.reason}, status_code=409)
+    return Response(eml.data, media_type="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="takedown-TD-{takedown_id}.eml"'})
 
 

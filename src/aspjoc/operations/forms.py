@@ -51,6 +51,10 @@ def local_time(form: FormData, name: str) -> datetime | None:
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
+# The marking choices of the operations forms: the operation's default, or narrower.
+LEVELS = ("default", "amber", "amber+strict", "red")
+
+
 def marking(form: FormData) -> OpMarkingIn | None:
     """The author's narrower marking, or None for the operation's default (AMBER to its participants)."""
     tlp = text(form, "tlp")

@@ -5,7 +5,10 @@ The mailer is picked from the settings; services receive it, so tests pass one a
 
 from __future__ import annotations
 
+import re
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -13,6 +16,8 @@ from typing import Protocol
 
 from aspjoc.config import Settings
 from aspjoc.errors import InvalidInput
+
+MEDIA_PART = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 
 
 class MailNotSent(Exception):
@@ -66,8 +71,27 @@ def mailer_for(settings: Settings) -> Mailer:
                       settings.smtp_password, settings.smtp_starttls, settings.smtp_timeout)
 
 
-def build_message(sender: str, to: str, subject: str, body: str, now: datetime, message_id: str = "") -> EmailMessage:
-    """A plain-text message; a new Message-ID in the sender's domain unless one is given (re-exports keep theirs)."""
+@dataclass(frozen=True)
+class MailFile:
+    """A file to attach: its name, its declared media type (``type/subtype``) and its bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _media_type(content_type: str) -> tuple[str, str]:
+    """(maintype, subtype) of a declared media type; application/octet-stream when it is not one."""
+    maintype, _, subtype = content_type.split(";", 1)[0].strip().lower().partition("/")
+    if not maintype or not subtype or not MEDIA_PART.fullmatch(maintype) or not MEDIA_PART.fullmatch(subtype):
+        return "application", "octet-stream"
+    return maintype, subtype
+
+
+def build_message(sender: str, to: str, subject: str, body: str, now: datetime, message_id: str = "",
+                  files: Sequence[MailFile] = ()) -> EmailMessage:
+    """A plain-text message, multipart with ``files`` as MIME attachments when there are any; a new Message-ID
+    in the sender's domain unless one is given (re-exports keep theirs)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -75,4 +99,7 @@ def build_message(sender: str, to: str, subject: str, body: str, now: datetime, 
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     message.set_content(body)
+    for f in files:
+        maintype, subtype = _media_type(f.content_type)
+        message.add_attachment(f.data, maintype=maintype, subtype=subtype, filename=f.filename)
     return message

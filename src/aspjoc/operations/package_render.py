@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import Environment
 
@@ -25,8 +26,19 @@ def render_html(content: PackageContent) -> str:
     return template.render(c=content, summary=summary, money=format_amount)
 
 
-def render_pdf(html: str) -> bytes:
-    """The document printed to PDF; the @page margin boxes repeat the TLP label on every page."""
+def font_configuration() -> Any:
+    """A WeasyPrint font configuration to share between the PDFs of one batch (one thread: it is not thread-safe).
+
+    Sharing it spares each PDF loading the fonts again (about a fifth of a package's rendering time).
+    """
+    from weasyprint.text.fonts import FontConfiguration  # imported on first use: loading WeasyPrint takes a second
+
+    return FontConfiguration()
+
+
+def render_pdf(html: str, fonts: Any | None = None) -> bytes:
+    """The document printed to PDF; the @page margin boxes repeat the TLP label on every page. ``fonts`` is a
+    ``font_configuration()`` shared by a batch, or None for a fresh one."""
     from weasyprint import HTML  # imported on first use: loading WeasyPrint takes about a second
 
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf(font_config=fonts)  # type: ignore[no-any-return]

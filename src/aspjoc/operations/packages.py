@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,16 +25,17 @@ from aspjoc.marking import MarkingSpec, marking_id_for
 from aspjoc.operations import scope
 from aspjoc.operations.models import Operation, Package
 from aspjoc.operations.package_content import build_content
-from aspjoc.operations.package_render import render_html, render_pdf
+from aspjoc.operations.package_render import font_configuration, render_html, render_pdf
 from aspjoc.operations.package_stix import build_bundle
 
 Progress = Callable[[Organisation], None]
 
 
-def _store(session: Session, operation: Operation, org: Organisation, now: datetime, user_id: int | None) -> Package:
+def _store(session: Session, operation: Operation, org: Organisation, now: datetime, user_id: int | None,
+           fonts: Any) -> Package:
     content = build_content(session, operation, org, now)
     html = render_html(content)
-    pdf = render_pdf(html)
+    pdf = render_pdf(html, fonts)
     stix = build_bundle(session, content, now)
     marking_id = marking_id_for(session, MarkingSpec(org.id, content.tlp, orgs=frozenset({org.id})))
     package = session.scalar(select(Package).where(Package.operation_id == operation.id, Package.org_id == org.id))
@@ -64,8 +66,9 @@ def generate_packages(session: Session, operation: Operation, now: datetime, by:
     Trusted callers only: the CLI passes ``by=None``; the console and API go through ``generate_for``.
     """
     packages = []
+    fonts = font_configuration()
     for org in scope.acting_orgs(session, operation):
-        packages.append(_store(session, operation, org, now, by.user_id if by else None))
+        packages.append(_store(session, operation, org, now, by.user_id if by else None, fonts))
         if progress is not None:
             progress(org)
     audit.record(session, by, "operation.packages.generate", now, "operation", operation.id,

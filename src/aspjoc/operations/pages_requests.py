@@ -17,9 +17,10 @@ from starlette.responses import Response
 
 from aspjoc.access import Principal
 from aspjoc.accounts.models import Organisation
-from aspjoc.errors import AspjocError
+from aspjoc.errors import AspjocError, Conflict
 from aspjoc.operations import clocks, freezes, scope, service, takedowns, targets
-from aspjoc.operations.forms import local_time, marking, optional_int, parse, read_form, see_other, text
+from aspjoc.operations.evidence.store import EvidenceStore
+from aspjoc.operations.forms import LEVELS, local_time, marking, optional_int, parse, read_form, see_other, text
 from aspjoc.operations.mailer import mailer_for
 from aspjoc.operations.models import ProviderKind
 from aspjoc.operations.schemas import FreezeIn, FreezeStatusIn, LegalClockIn, TakedownIn, TakedownResponseIn
@@ -41,6 +42,7 @@ def _takedowns_page(request: Request, session: Session, principal: Principal, op
         "overdue": takedowns.is_overdue, "hours": takedowns.response_hours_of,
         "targets": [t for t in targets.list_targets(session, principal, operation.id) if t.observable_id is not None],
         "kinds": list(ProviderKind), "orgs": [o for o in _orgs(session) if o.kind == "private"],
+        "participants": scope.participants(session, operation), "levels": LEVELS,
         "form": form or {}, "error": error}, status_code=status)
 
 
@@ -84,8 +86,8 @@ async def send_takedown(request: Request, takedown_id: int, principal: SignedIn,
     await read_form(request)
     try:
         # An SMTP exchange may wait up to smtp_timeout: off the event loop.
-        await run_in_threadpool(takedowns.send_takedown, session, principal, takedown_id, mailer_for(settings), now,
-                                settings.takedown_response_hours)
+        await run_in_threadpool(takedowns.send_takedown, session, principal, takedown_id, mailer_for(settings),
+                                EvidenceStore.for_data_dir(settings.data_dir), now, settings.takedown_response_hours)
     except AspjocError as exc:
         return _takedown_page(request, session, principal, takedown_id, now, exc, exc.status_code)
     return see_other(f"/operations/takedowns/{takedown_id}")
@@ -95,8 +97,11 @@ async def send_takedown(request: Request, takedown_id: int, principal: SignedIn,
 async def export_takedown(request: Request, takedown_id: int, principal: SignedIn, session: DbSession, now: Now,
                           settings: AppSettings) -> Response:
     await read_form(request)
-    data = takedowns.export_eml(session, principal, takedown_id, settings.smtp_from, now, settings.takedown_response_hours)
-    return Response(data, media_type="message/rfc822",
+    eml = takedowns.export_eml(session, principal, takedown_id, settings.smtp_from,
+                               EvidenceStore.for_data_dir(settings.data_dir), now, settings.takedown_response_hours)
+    if eml.data is None:
+        return _takedown_page(request, session, principal, takedown_id, now, Conflict("evidence", eml.reason), 409)
+    return Response(eml.data, media_type="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="takedown-TD-{takedown_id}.eml"'})
 
 

@@ -16,7 +16,7 @@ from aspjoc.errors import AspjocError
 from aspjoc.intel.models import Statement
 from aspjoc.observables import ObservableType
 from aspjoc.operations import actions, freezes, scope, takedowns, targets, tasks
-from aspjoc.operations.forms import local_time, marking, optional_int, parse, read_form, see_other, text
+from aspjoc.operations.forms import LEVELS, local_time, marking, optional_int, parse, read_form, see_other, text
 from aspjoc.operations.money import format_amount
 from aspjoc.operations.models import ActionKind, Operation, RecommendedAction, Target, TargetStatus, TaskStatus
 from aspjoc.operations.schemas import ActionIn, TargetIn, TargetPatch, TaskIn
@@ -24,7 +24,6 @@ from aspjoc.web.deps import AppSettings, DbSession, Now, SignedIn
 from aspjoc.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-LEVELS = ("default", "amber", "amber+strict", "red")
 
 
 def _common(session: Session, operation: Operation) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""Takedown requests to registrars, hosts, telcos and platforms: a generated notice with the evidence the
-recipient may see, sent by SMTP or exported as .eml, then the provider's answers and response times.
+"""Takedown requests to registrars, hosts, telcos and platforms: a generated notice with the evidence, sent by
+SMTP or exported as .eml, then the provider's answers and response times.
 
-The evidence is the statements on the target's observable that both the sender and the recipient may see
-for export: a partner organisation registered here sees what is GREEN, CLEAR or addressed to it; a provider
-outside the platform gets only what is CLEAR. Sending records ``takedown_requested`` in the action log; a
-confirmed or refused answer records ``takedown_confirmed`` or ``takedown_refused``.
+The notice carries the target's identifier, the statements on it and the files attached to the target, its
+identifier or those statements, each only when the sender, the provider and everyone who may read the request
+may see it for export (``takedown_evidence``). The files go as MIME attachments, with their SHA-256 in the text,
+and each transfer is a custody event. The notice is composed when the request is drafted and again, for the
+sender, when it goes out. Sending records ``takedown_requested`` in the action log; a confirmed or refused
+answer records ``takedown_confirmed`` or ``takedown_refused``.
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aspjoc import audit
-from aspjoc.access import Principal, Purpose, gate
+from aspjoc.access import Principal, gate
 from aspjoc.accounts import service as accounts
 from aspjoc.accounts.models import Organisation
 from aspjoc.accounts.permissions import Permission, require
 from aspjoc.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from aspjoc.intel.models import Statement
-from aspjoc.marking import TLP, marking_id_for
+from aspjoc.marking import marking_id_for
 from aspjoc.operations import actions, scope
-from aspjoc.operations.mailer import Mailer, MailNotSent, build_message
-from aspjoc.operations.models import ActionKind, Operation, TakedownRequest, TakedownStatus, Target
+from aspjoc.operations.evidence.models import CustodyAction
+from aspjoc.operations.evidence.store import EvidenceStore
+from aspjoc.operations.mailer import MailFile, Mailer, MailNotSent, build_message
+from aspjoc.operations.models import ActionKind, TakedownRequest, TakedownStatus, Target
 from aspjoc.operations.schemas import TakedownIn, TakedownResponseIn
-from aspjoc.operations.targets import get_target, statements_behind
+from aspjoc.operations.takedown_evidence import (Attachment, Evidence, already_sent, gather, log_sent, log_tampered,
+                                                 read_files, readers, reference)
+from aspjoc.operations.takedown_notice import compose_notice
+from aspjoc.operations.targets import get_target
 
 S = TakedownStatus
 AWAITING = (S.SENT.value, S.ACKNOWLEDGED.value)
@@ -35,41 +41,11 @@ UNSENT = (S.DRAFT.value, S.FAILED.value)
 
 
 @dataclass(frozen=True)
-class Notice:
-    subject: str
-    body: str
-    tlp: TLP
+class Eml:
+    """An exported notice: the .eml bytes, or why there are none (a file failed its hash check)."""
 
-
-def _evidence_line(s: Statement) -> str:
-    head = (f"- [TLP:{TLP(s.marking.tlp).label.upper()}] {s.owner.name} · {s.kind} · confidence {s.confidence} · "
-            f"seen {s.first_seen:%Y-%m-%d} to {s.last_seen:%Y-%m-%d}")
-    return head + (f"\n  {s.description}" if s.description else "")
-
-
-def compose_notice(operation: Operation, target: Target, sender: str, provider: str, grounds: str,
-                   evidence: list[Statement], response_hours: int, reference: str) -> Notice:
-    """The notice's subject and text; its TLP is the most restrictive of the evidence (CLEAR with none)."""
-    assert target.observable is not None
-    obs = target.observable
-    tlp = TLP(max([s.marking.tlp for s in evidence], default=int(TLP.CLEAR)))
-    lines = [
-        f"TLP:{tlp.label.upper()} (FIRST TLP 2.0): share only as this level allows.", "",
-        f"To: {provider}", f"From: {sender}, for {operation.title} ({operation.crime_type.replace('_', ' ')})",
-        f"Reference: {reference}", "",
-        f"We ask you to take down or suspend this {obs.type.replace('_', ' ')}:", "", f"    {obs.value}", "",
-        "Grounds:", grounds.strip() or f"It is used for {operation.crime_type.replace('_', ' ')} against the public.", "",
-        f"Evidence ({len(evidence)} statement{'s' if len(evidence) != 1 else ''}):",
-        *([_evidence_line(s) for s in evidence] or ["- none that can be shared with you; ask us for details."]), "",
-        f"Please answer within {response_hours} hours, quoting {reference}: whether it has been taken down, or why not.",
-    ]
-    subject = f"[TLP:{tlp.label.upper()}] Takedown request {reference}: {obs.type.replace('_', ' ')} {obs.value}"
-    return Notice(subject[:300], "\n".join(lines), tlp)
-
-
-def recipient_principal(session: Session, provider: Organisation | None) -> Principal:
-    """How the provider is seen by the gate: its organisation when registered here, else the public."""
-    return accounts.principal_for_org(session, provider) if provider is not None else Principal.public()
+    data: bytes | None
+    reason: str = ""
 
 
 def _check_email(value: str) -> str:
@@ -79,9 +55,37 @@ def _check_email(value: str) -> str:
     return email
 
 
+def _check_readers_see_target(session: Session, target: Target, others: list[Principal]) -> None:
+    """InvalidInput when someone who may read the request (the provider aside) may not see its target."""
+    for reader in others[1:]:
+        if session.scalar(select(Target.id).where(Target.id == target.id, gate(reader, Target))) is None:
+            raise InvalidInput("marking", f"{reader.org_name} could read this request but may not see its target; "
+                                          "mark the request no wider than the target")
+
+
+def _compose(session: Session, principal: Principal, row: TakedownRequest, provider: Organisation | None,
+             response_hours: int) -> Evidence:
+    """(Re)write the request's notice with the evidence ``principal`` may send; returns that evidence."""
+    operation = scope.visible_operation(session, principal, row.operation_id)
+    target = get_target(session, principal, operation.id, row.target_id)
+    evidence = gather(session, principal, target, readers(session, row.marking_id, provider))
+    notice = compose_notice(operation, target, principal.org_name, f"{row.provider_name} ({row.provider_kind})",
+                            row.grounds, evidence, evidence.tlp(session), response_hours, reference(row))
+    row.subject, row.body, row.notice_tlp = notice.subject, notice.body, int(notice.tlp)
+    return evidence
+
+
+def _provider(session: Session, row: TakedownRequest) -> Organisation | None:
+    return session.get(Organisation, row.provider_org_id) if row.provider_org_id is not None else None
+
+
 def create_takedown(session: Session, principal: Principal, operation_id: int, data: TakedownIn, now: datetime,
                     response_hours: int) -> TakedownRequest:
-    """A draft request for a visible observable target (participants only), its notice already composed."""
+    """A draft request for a visible observable target (participants only), its notice already composed.
+
+    InvalidInput when the target has no identifier, the e-mail address is not one, or the request's marking
+    would let someone read it who may not see the target.
+    """
     require(principal, Permission.WRITE_INTEL)
     operation = scope.visible_operation(session, principal, operation_id)
     scope.require_participant(principal, operation)
@@ -90,9 +94,9 @@ def create_takedown(session: Session, principal: Principal, operation_id: int, d
         raise InvalidInput("target_id", "an entity target has no identifier to take down")
     email = _check_email(data.provider_email)
     provider = accounts.find_organisation(session, data.provider_org) if data.provider_org is not None else None
-    evidence = statements_behind(session, target, principal, recipient_principal(session, provider), purpose=Purpose.EXPORT)
     extra = (provider.id,) if provider is not None else ()
     marking_id = marking_id_for(session, scope.marking_for(session, principal, operation, data.marking, extra_orgs=extra))
+    _check_readers_see_target(session, target, readers(session, marking_id, provider))
     row = TakedownRequest(operation_id=operation.id, target_id=target.id, observable_id=target.observable.id,
                           provider_kind=data.provider_kind, provider_name=data.provider_name.strip(), provider_email=email,
                           provider_org_id=provider.id if provider else None, grounds=data.grounds, notice_tlp=0,
@@ -100,12 +104,10 @@ def create_takedown(session: Session, principal: Principal, operation_id: int, d
                           owner_org_id=principal.org_id, created_by_user_id=principal.user_id, created_at=now)
     session.add(row)
     session.flush()
-    notice = compose_notice(operation, target, principal.org_name, f"{row.provider_name} ({row.provider_kind})",
-                            data.grounds, evidence, response_hours, f"TD-{row.id}")
-    row.subject, row.body, row.notice_tlp = notice.subject, notice.body, int(notice.tlp)
+    evidence = _compose(session, principal, row, provider, response_hours)
     audit.record(session, principal, "operation.takedown.create", now, "takedown_request", row.id,
                  {"operation": operation.id, "target": target.id, "provider": row.provider_name,
-                  "evidence": [s.id for s in evidence]})
+                  "evidence": [s.id for s in evidence.statements], "files": [f.id for f in evidence.files]})
     return row
 
 
@@ -133,14 +135,28 @@ def _mark_sent(session: Session, principal: Principal, row: TakedownRequest, cha
                    row.marking_id, now, now, f"{row.provider_name} via {channel}", takedown_id=row.id)
 
 
-def send_takedown(session: Session, principal: Principal, takedown_id: int, mailer: Mailer, now: datetime,
-                  response_hours: int) -> TakedownRequest:
-    """Send the notice by SMTP. A failed send is kept as status ``failed`` with the server's reason (not raised),
-    so the sender sees it; Conflict when the request was already sent."""
+def _mail_files(attached: list[Attachment]) -> list[MailFile]:
+    return [MailFile(a.item.filename, a.item.content_type, a.data) for a in attached]
+
+
+def send_takedown(session: Session, principal: Principal, takedown_id: int, mailer: Mailer, store: EvidenceStore,
+                  now: datetime, response_hours: int) -> TakedownRequest:
+    """Compose the notice for the sender and send it by SMTP with its files attached.
+
+    A failed send — the server's refusal, or a file that no longer matches its intake hash — is kept as
+    status ``failed`` with the reason (not raised), so the sender sees it; Conflict when already sent.
+    """
     row = _sendable(session, principal, takedown_id)
     if row.status not in UNSENT:
         raise Conflict("status", f"takedown request TD-{row.id} was already sent ({row.status})")
-    message = build_message(mailer.sender, row.provider_email, row.subject, row.body, now)
+    evidence = _compose(session, principal, row, _provider(session, row), response_hours)
+    attached, failed = read_files(store, evidence.files)
+    if failed:
+        row.status, row.last_error = S.FAILED.value, log_tampered(session, principal, row, store, failed, now)
+        audit.record(session, principal, "operation.takedown.send_failed", now, "takedown_request", row.id,
+                     {"reason": row.last_error})
+        return row
+    message = build_message(mailer.sender, row.provider_email, row.subject, row.body, now, files=_mail_files(attached))
     try:
         mailer.send(message)
     except MailNotSent as exc:
@@ -148,19 +164,37 @@ def send_takedown(session: Session, principal: Principal, takedown_id: int, mail
         audit.record(session, principal, "operation.takedown.send_failed", now, "takedown_request", row.id, {"reason": exc.reason})
         return row
     _mark_sent(session, principal, row, "smtp", str(message["Message-ID"]), now, response_hours)
-    audit.record(session, principal, "operation.takedown.send", now, "takedown_request", row.id, {"to": row.provider_email})
+    log_sent(session, principal, row, attached, CustodyAction.SEND, "smtp", now)
+    audit.record(session, principal, "operation.takedown.send", now, "takedown_request", row.id,
+                 {"to": row.provider_email, "files": [a.item.id for a in attached]})
     return row
 
 
-def export_eml(session: Session, principal: Principal, takedown_id: int, sender: str, now: datetime,
-               response_hours: int) -> bytes:
-    """The notice as an .eml file. Exporting an unsent request counts as sending it (by the sender's own mail)."""
+def export_eml(session: Session, principal: Principal, takedown_id: int, sender: str, store: EvidenceStore, now: datetime,
+               response_hours: int) -> Eml:
+    """The notice as an .eml file with its files attached, to send from another mail client.
+
+    Exporting an unsent request composes it for the exporter and counts as sending it; exporting a sent one
+    gives the same notice with the files that went out then (as far as the exporter may export them). No file
+    is given when one no longer matches its intake hash: ``reason`` says which.
+    """
     row = _sendable(session, principal, takedown_id)
-    message = build_message(sender, row.provider_email, row.subject, row.body, row.sent_at or now, row.message_id)
-    if row.status in UNSENT:
+    unsent = row.status in UNSENT
+    items = _compose(session, principal, row, _provider(session, row), response_hours).files if unsent else (
+        already_sent(session, principal, row))
+    attached, failed = read_files(store, items)
+    if failed:
+        reason = log_tampered(session, principal, row, store, failed, now).replace("was not sent", "was not exported")
+        audit.record(session, principal, "operation.takedown.export_failed", now, "takedown_request", row.id, {"reason": reason})
+        return Eml(None, reason)
+    message = build_message(sender, row.provider_email, row.subject, row.body, row.sent_at or now, row.message_id,
+                            files=_mail_files(attached))
+    if unsent:
         _mark_sent(session, principal, row, "eml", str(message["Message-ID"]), now, response_hours)
-    audit.record(session, principal, "operation.takedown.export", now, "takedown_request", row.id, {"format": "eml"})
-    return message.as_bytes()
+    log_sent(session, principal, row, attached, CustodyAction.EXPORT, "eml", now)
+    audit.record(session, principal, "operation.takedown.export", now, "takedown_request", row.id,
+                 {"format": "eml", "files": [a.item.id for a in attached]})
+    return Eml(message.as_bytes())
 
 
 def record_response(session: Session, principal: Principal, takedown_id: int, data: TakedownResponseIn,

@@ -21,6 +21,7 @@ class CustodyAction(StrEnum):
     VIEW = "view"
     DOWNLOAD = "download"
     TRANSFER = "transfer"
+    SEND = "send"
     EXPORT = "export"
     VERIFY = "verify"
 

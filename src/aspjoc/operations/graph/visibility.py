@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from aspjoc.access import Principal, Purpose, gate
 from aspjoc.intel.models import Statement, StatementKind
@@ -32,33 +33,36 @@ class View:
     include_victims: bool = False
 
 
-def entity_condition(view: View) -> ColumnElement[bool]:
-    condition = gate(view.principal, Entity, view.purpose)
+def entity_condition(view: View, entity: Any = Entity) -> ColumnElement[bool]:
+    """The condition on ``entity`` (the Entity table, or an alias of it) for the entities ``view`` may see."""
+    condition = gate(view.principal, entity, view.purpose)
     if not view.include_victims:
-        condition = and_(condition, Entity.role != EntityRole.VICTIM.value)
+        condition = and_(condition, entity.role != EntityRole.VICTIM.value)
     return condition
 
 
-def statement_condition(view: View) -> ColumnElement[bool]:
-    condition = and_(gate(view.principal, Statement, view.purpose), Statement.withdrawn.is_(False))
+def statement_condition(view: View, statement: Any = Statement) -> ColumnElement[bool]:
+    """The condition on ``statement`` (the Statement table, or an alias of it) for the statements ``view`` may see."""
+    condition = and_(gate(view.principal, statement, view.purpose), statement.withdrawn.is_(False))
     if not view.include_victims:
-        condition = and_(condition, Statement.kind != StatementKind.VICTIM.value)
+        condition = and_(condition, statement.kind != StatementKind.VICTIM.value)
     return condition
 
 
-def visible_entity_ids(view: View) -> Select[int]:
-    return select(Entity.id).where(entity_condition(view))
-
-
-def visible_statement_ids(view: View) -> Select[int]:
-    return select(Statement.id).where(statement_condition(view))
+_END_ENTITY = aliased(Entity, name="end_entity")
+_END_STATEMENT = aliased(Statement, name="end_statement")
 
 
 def _end_visible(view: View, end_type: InstrumentedAttribute[str], end_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    # Correlated EXISTS on aliases, not ``IN (visible ids)``: an IN list makes SQLite build the list of every
+    # visible statement first, and an alias never correlates with a statements table of an enclosing query.
+    # The aliases are named once, so the compiled statement is cached.
+    entity, statement = _END_ENTITY, _END_STATEMENT
     return or_(
-        and_(end_type == EndType.ENTITY.value, end_id.in_(visible_entity_ids(view))),
+        and_(end_type == EndType.ENTITY.value, exists().where(entity.id == end_id, entity_condition(view, entity))),
         end_type == EndType.OBSERVABLE.value,
-        and_(end_type == EndType.STATEMENT.value, end_id.in_(visible_statement_ids(view))),
+        and_(end_type == EndType.STATEMENT.value,
+             exists().where(statement.id == end_id, statement_condition(view, statement))),
     )
 
 
