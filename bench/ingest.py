@@ -29,6 +29,7 @@ from aspjoc.accounts import service as accounts
 from aspjoc.db import Database
 from aspjoc.intel.formats import FORMATS, FormatOptions
 from aspjoc.intel.ingest import warninglists
+from aspjoc.intel.ingest.options import BULK_BATCH, bulk_workers
 from aspjoc.intel.ingest.pipeline import IngestOptions, IngestReport, ingest
 from aspjoc.marking import TLP
 from aspjoc.migrate import upgrade
@@ -107,7 +108,7 @@ def cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_pipeline(url: str, files: list[tuple[str, Path]], workers: int, args_batch: int = 20000) -> tuple[list[IngestReport], float]:
+def run_pipeline(url: str, files: list[tuple[str, Path]], workers: int, args_batch: int = BULK_BATCH) -> tuple[list[IngestReport], float]:
     db = Database(url)
     with db.unit_of_work() as session:
         org = accounts.add_organisation(session, "Bench Unit", "TH", "law_enforcement", NOW)
@@ -127,10 +128,11 @@ def run_pipeline(url: str, files: list[tuple[str, Path]], workers: int, args_bat
 def bare_insert(source_file: Path, target_url: str) -> tuple[float, float, int]:
     """Insert the canonical observables and statements of ``source_file`` into a fresh migrated file, bare."""
     src = sqlite3.connect(source_file)
-    observables = src.execute("SELECT type, value, country, domain, num_lo, num_hi, created_at FROM observables ORDER BY id").fetchall()
+    observables = src.execute("SELECT id, type, value, country, domain, num_lo, num_hi, created_at FROM observables ORDER BY id").fetchall()
     statements = src.execute(
         "SELECT uuid, observable_id, owner_org_id, author_user_id, marking_id, kind, crime_type, confidence, first_seen, "
-        "last_seen, retention_until, sightings, source, description, withdrawn, created_at, updated_at FROM statements ORDER BY id").fetchall()
+        "last_seen, retention_until, sightings, source, description, withdrawn, created_at, updated_at, tags "
+        "FROM statements ORDER BY id").fetchall()
     org = src.execute("SELECT id, name, country, kind, created_at FROM organisations").fetchall()
     marks = src.execute("SELECT id, fingerprint, owner_org_id, tlp, handling, public_use, has_recipients FROM markings").fetchall()
     src.close()
@@ -143,11 +145,12 @@ def bare_insert(source_file: Path, target_url: str) -> tuple[float, float, int]:
     dst.commit()
     started = time.perf_counter()
     cpu_started = cpu(resource.RUSAGE_SELF)
-    dst.executemany("INSERT INTO observables (type, value, country, domain, num_lo, num_hi, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", observables)
+    dst.executemany("INSERT INTO observables (id, type, value, country, domain, num_lo, num_hi, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", observables)
     dst.executemany(
         "INSERT INTO statements (uuid, observable_id, owner_org_id, author_user_id, marking_id, kind, crime_type, confidence, "
-        "first_seen, last_seen, retention_until, sightings, source, description, withdrawn, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
+        "first_seen, last_seen, retention_until, sightings, source, description, withdrawn, created_at, updated_at, tags) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statements)
     dst.commit()
     elapsed = time.perf_counter() - started
     cpu_used = cpu(resource.RUSAGE_SELF) - cpu_started
@@ -158,8 +161,9 @@ def bare_insert(source_file: Path, target_url: str) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000, help="feed lines in all (half CSV, half mixed list)")
-    parser.add_argument("--workers", type=int, default=1, help="canonicalisation worker processes")
-    parser.add_argument("--batch-size", type=int, default=20000, help="records per committed batch")
+    parser.add_argument("--workers", type=int, default=bulk_workers(),
+                        help="worker processes reading and canonicalising (default: as the CLI, %(default)s here)")
+    parser.add_argument("--batch-size", type=int, default=BULK_BATCH, help="records per committed batch (default: as the CLI)")
     parser.add_argument("--folder", type=Path, default=None, help="where to write the files (a temporary folder by default)")
     args = parser.parse_args()
     warninglists.index()  # builds the known-good cache file once per machine if missing; not part of the timing

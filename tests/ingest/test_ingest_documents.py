@@ -114,7 +114,8 @@ def test_misp_event_attributes_and_objects_become_records_with_markings() -> Non
     good = {r.value: r for r in records(items)}
     assert set(good) == {"203.0.113.5", "+679 999 0001", "btc:1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "evil.example", "198.51.100.7"}
     assert good["203.0.113.5"].marking.tlp == TLP.RED  # type: ignore[union-attr]
-    assert good["+679 999 0001"].marking.tlp == TLP.RED  # type: ignore[union-attr]  # distribution 0
+    assert good["+679 999 0001"].marking.tlp == TLP.AMBER_STRICT  # type: ignore[union-attr]  # distribution 0
+    assert good["+679 999 0001"].marking.owner_only  # type: ignore[union-attr]  # … to the owner alone
     assert good["evil.example"].marking.tlp == TLP.GREEN  # type: ignore[union-attr]
     assert good["evil.example"].owner_org_id == 7
     assert "Investment scam ring" in good["203.0.113.5"].description and "C2" in good["203.0.113.5"].description

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import signal
 import subprocess
@@ -11,13 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from aspjoc.db import Database
+from aspjoc.errors import InvalidInput
 from aspjoc.intel.formats import FORMATS, FormatOptions
 from aspjoc.intel.ingest.flags import flags_for, is_flagged
 from aspjoc.intel.ingest.models import IngestRejection, IngestRun
 from aspjoc.intel.ingest.pipeline import IngestOptions, ingest
+from aspjoc.intel.ingest.producer import ProducerFailed
 from aspjoc.intel.ingest.records import Record, RecordMarking, Rejected
 from aspjoc.intel.models import Observable, Statement
 from aspjoc.marking import TLP, Marking
@@ -198,11 +202,52 @@ def test_bad_record_fields_are_rejected_naming_the_field(db: Database, make: Fac
     assert report.stored == 0
 
 
-def test_worker_processes_give_the_same_result_as_inline(db: Database, make: Factory) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_processes_give_the_same_result_as_inline(db: Database, make: Factory, workers: int) -> None:
     org = make.org("Fiji Cyber Unit", "FJ")
-    report = run(db, org.id, "list", mixed_lines(3000), batch_size=500, workers=1)
-    assert (report.read, report.rejected, report.stored) == (3000, 60, 2940)
-    assert counts(db)[:2] == (2940, 2940)
+    data = mixed_lines(3000) + mixed_lines(600)  # the second part repeats values of the first
+    report = run(db, org.id, "list", data, batch_size=500, workers=workers)
+    inline = run(db, org.id, "list", data, batch_size=500, source="inline")
+    assert (report.read, report.rejected, report.stored) == (inline.read, inline.rejected, inline.stored) == (3600, 72, 3528)
+    assert (report.new, report.updated) == (inline.new, inline.updated)
+    assert report.phases["canonicalise"] > 0  # the producer's time is reported
+    with db.reader() as s:
+        rows = s.execute(select(Observable.value, Statement.source, Statement.sightings, Statement.first_seen, Statement.marking_id)
+                         .join(Statement, Statement.observable_id == Observable.id)).all()
+    by_source = {source: sorted((v, n, f, m) for v, src, n, f, m in rows if src == source) for source in ("test-feed", "inline")}
+    assert by_source["test-feed"] == by_source["inline"] and len(by_source["inline"]) == 2940
+
+
+def _dying(items: Iterator[Record | Rejected], after: int) -> Iterator[Record | Rejected]:
+    for n, item in enumerate(items):
+        if n == after:
+            os.kill(os.getpid(), signal.SIGKILL)  # in the producer process: the way an out-of-memory kill looks
+        yield item
+
+
+def test_errors_in_the_producer_process_reach_the_run(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    items = [Record(i, f"198.51.100.{i}") for i in range(1, 251)]
+
+    def options(source: str) -> IngestOptions:
+        return IngestOptions(org_id=org.id, tlp=TLP.GREEN, source=source, batch_size=100, workers=1)
+
+    with pytest.raises(OSError, match="connection dropped"):
+        ingest(db, _failing(iter(items), 150), options("dropped"), T0)
+    with pytest.raises(InvalidInput) as refused:
+        ingest(db, FORMATS["stix"].read(io.BytesIO(b"[1, 2"), FormatOptions()), options("broken"), T0)
+    assert refused.value.field and refused.value.reason
+    with pytest.raises(ProducerFailed):
+        ingest(db, _dying(iter(items), 120), options("killed"), T0)
+    with db.reader() as s:
+        failed = s.scalars(select(IngestRun).order_by(IngestRun.id)).all()
+        stored = dict(s.execute(select(Statement.source, func.count()).group_by(Statement.source)).tuples().all())
+    # With a producer the first batch is an eighth (12 records here), then batches of 100.
+    assert [r.status for r in failed] == ["failed"] * 3 and [r.position for r in failed][:2] == [112, 0]
+    # Killed, the producer may not have sent all it prepared: whatever is stored is whole batches.
+    assert failed[2].position in (0, 12, 112)
+    assert {r.source: r.stored for r in failed if r.stored} == stored
+    assert stored == {"dropped": 112, **({"killed": failed[2].position} if failed[2].position else {})}
 
 
 def test_the_observable_id_cache_starts_again_when_full(db: Database, make: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,3 +259,27 @@ def test_the_observable_id_cache_starts_again_when_full(db: Database, make: Fact
     report = ingest(db, items, IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="s", batch_size=40), T0)
     assert (report.stored, report.rejected) == (400, 0)
     assert counts(db) == (90, 90, 400)
+
+
+def _tags(db: Database) -> dict[str, list[str]]:
+    with db.reader() as s:
+        rows = s.execute(select(Observable.value, Statement.tags).join(Statement, Statement.observable_id == Observable.id))
+        return {value: json.loads(tags) for value, tags in rows}
+
+
+def test_tags_are_kept_and_the_newest_given_replace_them(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    options = IngestOptions(org_id=org.id, tlp=TLP.GREEN, source="s", batch_size=2)
+    ingest(db, [Record(1, "198.51.100.1", tags=("elf", "mozi", "elf", " ")), Record(2, "198.51.100.2"),
+                Record(3, "198.51.100.3", tags=("x",)), Record(4, "198.51.100.3", tags=("y", "z"))], options, T0)
+    assert _tags(db) == {"198.51.100.1": ["elf", "mozi"], "198.51.100.2": [], "198.51.100.3": ["y", "z"]}
+    ingest(db, [Record(1, "198.51.100.1"), Record(2, "198.51.100.2", tags=("phishing",)), Record(3, "198.51.100.3", tags=("q",)),
+                Record(4, "198.51.100.3")], options, T0)
+    assert _tags(db) == {"198.51.100.1": ["elf", "mozi"], "198.51.100.2": ["phishing"], "198.51.100.3": ["q"]}
+
+
+def test_urlhaus_tags_and_threat_reach_the_statement(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    run(db, org.id, "urlhaus-csv", b'"1","2026-05-01 10:00:00","http://198.51.100.7/bins/mozi.m","online","","malware_download",'
+                                   b'"elf,mozi","https://urlhaus.abuse.ch/url/1/","r"\n')
+    assert _tags(db) == {"http://198.51.100.7/bins/mozi.m": ["elf", "mozi", "malware_download"]}

@@ -76,12 +76,13 @@ class Statement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
-    observable_id: Mapped[int] = mapped_column(ForeignKey("observables.id"), index=True)
+    # No index of its own: the unique (observable_id, owner_org_id, kind, source) index serves look-ups by observable.
+    observable_id: Mapped[int] = mapped_column(ForeignKey("observables.id"))
     owner_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     marking_id: Mapped[int] = mapped_column(ForeignKey("markings.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    crime_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    crime_type: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[int] = mapped_column(SmallInteger, default=50)
     reliability: Mapped[str | None] = mapped_column(String(1))
     credibility: Mapped[int | None] = mapped_column(SmallInteger)
@@ -95,6 +96,8 @@ class Statement(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The source's tags (MISP, STIX labels, feed tags) as a JSON array of strings; "[]" for none.
+    tags: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
     observable: Mapped[Observable] = relationship(lazy="joined")
     owner: Mapped[Organisation] = relationship(lazy="joined")

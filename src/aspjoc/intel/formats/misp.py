@@ -5,27 +5,30 @@ one at a time. Each attribute's MISP type decides the observable type (``MISP_TY
 types (``ip-dst|port``, ``filename|sha256``, ``domain|ip``) give their identifier parts. An attribute
 of a type aspjoc does not track is rejected with its type named, so nothing vanishes unseen.
 
-Markings (REFERENCE.md, "MISP"): ``tlp:*`` tags on the event or the attribute, and the distribution
-levels on the path (event, object, attribute; the most restrictive wins) — 0 your organisation
-only → RED, 1 this community → AMBER, 2 connected communities → GREEN, 3 all → GREEN (CLEAR only with
-a ``tlp:clear`` tag), 4 a sharing
-group → AMBER+STRICT to the group of that name, 5 inherit. The pipeline then keeps the stricter
-of this and the ingest's marking.
+Markings (REFERENCE.md, "MISP") are read exactly as the MISP API reads them
+(``sharing.misp.distribution``), so an event means the same whether it arrives as a file, a feed
+or through the API: the distribution along the path (event, then object, then attribute; 5
+inherits, the narrowest wins; an event without one is 1, as the API takes it) with the most
+restrictive ``tlp:*`` tag of the event and the attribute gives the marking (``marking_for``):
+0 → AMBER+STRICT to the owner alone (RED when tagged ``tlp:red``); 1 and 2 → the tag, GREEN when
+untagged, never CLEAR; 3 → the tag, GREEN when untagged; 4 → the tag but at least AMBER, to the
+sharing group of that name. A sharing group this platform does not know, or two on one path,
+reads as 0. The pipeline then keeps the stricter of this and the ingest's marking.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from pymisp import MISPAttribute, MISPEvent
 from pymisp.exceptions import PyMISPError
 
-from aspjoc.errors import InvalidInput
 from aspjoc.intel.ingest.records import Record, RecordMarking, Rejected
-from aspjoc.marking import TLP
+from aspjoc.sharing.misp import distribution as dist
+from aspjoc.sharing.misp.distribution import Distribution
 
 from .base import FormatOptions, Item
 from .json_stream import JsonReader
@@ -57,9 +60,6 @@ NOT_IDENTIFIERS = frozenset({"comment", "text", "other", "link", "attachment", "
                              "snort", "campaign-name", "threat-actor", "vulnerability", "weakness", "cpe", "first-name",
                              "last-name", "full-name", "email-subject", "email-body", "whois-registrar",
                              "whois-creation-date", "AS", "country-of-residence", "nationality"})
-# "All communities" (3) is not public disclosure: it reads as GREEN, and only an explicit tlp:clear tag makes
-# an attribute CLEAR (as the MISP API does, sharing.misp.distribution.marking_for).
-DISTRIBUTION_TLP = {0: TLP.RED, 1: TLP.AMBER, 2: TLP.GREEN, 3: TLP.GREEN, 4: TLP.AMBER_STRICT}
 
 
 def events(source: BinaryIO) -> Iterator[tuple[int, Any]]:
@@ -103,16 +103,16 @@ def event_records(data: Any, options: FormatOptions, counter: list[int]) -> Iter
     orgc = getattr(event, "Orgc", None)
     owner = options.organisations.get(str(getattr(orgc, "name", "")).strip().lower()) if orgc else None
     event_tags = [t.name for t in event.tags]
-    event_distribution = _int(getattr(event, "distribution", None))
-    event_group = _group_name(event)
-    pairs: list[tuple[MISPAttribute, int | None, str | None]] = [(a, None, None) for a in event.attributes]
+    # An event without a distribution is "this community", as the MISP API reads one.
+    on_event = _distribution(event, options, dist.COMMUNITY)
+    pairs: list[tuple[MISPAttribute, Distribution]] = [(a, on_event) for a in event.attributes]
     for obj in event.objects:
-        pairs += [(a, _int(getattr(obj, "distribution", None)), _group_name(obj)) for a in obj.attributes]
-    for attribute, object_distribution, object_group in pairs:
+        on_object = dist.along_path(on_event, _distribution(obj, options, dist.INHERIT))
+        pairs += [(a, on_object) for a in obj.attributes]
+    for attribute, above in pairs:
         counter[0] += 1
-        distributions = [event_distribution, object_distribution, _int(getattr(attribute, "distribution", None))]
-        groups = [g for g in (event_group, object_group, _group_name(attribute)) if g]
-        yield from _attribute(counter[0], attribute, event, event_tags, distributions, groups, owner, options)
+        effective = dist.along_path(above, _distribution(attribute, options, dist.INHERIT))
+        yield from _attribute(counter[0], attribute, event, event_tags, effective, owner, options)
 
 
 def _int(value: Any) -> int | None:
@@ -128,20 +128,29 @@ def _group_name(entity: Any) -> str | None:
     return str(name) if name else None
 
 
-def _marking(tags: Iterable[str], distributions: list[int | None], groups: list[str], options: FormatOptions) -> RecordMarking | None:
-    levels: list[TLP] = []
-    for tag in tags:
-        if tag.lower().startswith("tlp:"):
-            try:
-                levels.append(TLP.parse(tag))
-            except InvalidInput:
-                continue  # a tlp: tag of no level we know (tlp:ex:chr): not a marking
-    tagged_clear = levels == [TLP.CLEAR] * len(levels) and bool(levels)
-    levels += [TLP.CLEAR if d == 3 and tagged_clear else DISTRIBUTION_TLP[d] for d in distributions if d in DISTRIBUTION_TLP]
-    if not levels:
-        return None
-    group_ids = frozenset(options.groups[g.lower()] for g in groups if g.lower() in options.groups)
-    return RecordMarking(tlp=max(levels), group_ids=group_ids)
+def _distribution(entity: Any, options: FormatOptions, missing: int) -> Distribution:
+    """The distribution ``entity`` (event, object or attribute) gives, ``missing`` when it gives none.
+
+    An event cannot inherit, so its 5 counts as none. Level 4 names its sharing group; one this
+    platform does not know reads as 0 (the owner only), as it does for data pulled from another MISP.
+    """
+    level = _int(getattr(entity, "distribution", None))
+    top = isinstance(entity, MISPEvent)
+    if level is None or level not in range(dist.ORG_ONLY, dist.INHERIT + (0 if top else 1)):
+        level = missing
+    if level != dist.GROUP:
+        return Distribution(level)
+    name = _group_name(entity)
+    group_id = options.groups.get(name.lower()) if name else None
+    return Distribution(dist.GROUP, group_id) if group_id is not None else Distribution(dist.ORG_ONLY)
+
+
+def _marking(tags: list[str], effective: Distribution) -> RecordMarking:
+    """The record marking of ``sharing.misp.distribution.marking_for`` (its owner is the pipeline's to decide)."""
+    if effective.level == dist.INHERIT:  # nothing above to inherit from: the API's default for an event
+        effective = Distribution(dist.COMMUNITY)
+    spec = dist.marking_for(0, effective, dist.tlp_of_tags(tags))
+    return RecordMarking(tlp=spec.tlp, group_ids=spec.groups, owner_only=effective.level == dist.ORG_ONLY)
 
 
 def _when(value: Any) -> datetime | None:
@@ -151,7 +160,7 @@ def _when(value: Any) -> datetime | None:
 
 
 def _attribute(index: int, attribute: MISPAttribute, event: MISPEvent, event_tags: list[str],
-               distributions: list[int | None], groups: list[str], owner: int | None, options: FormatOptions) -> Iterator[Item]:
+               effective: Distribution, owner: int | None, options: FormatOptions) -> Iterator[Item]:
     misp_type = str(attribute.type)
     value = str(getattr(attribute, "value", "") or "")
     raw = f"{misp_type}: {value}"
@@ -166,7 +175,7 @@ def _attribute(index: int, attribute: MISPAttribute, event: MISPEvent, event_tag
         yield Rejected(index, "type", f"MISP type '{misp_type}' is not an identifier aspjoc tracks", raw)
         return
     tags = [t.name for t in attribute.tags]
-    marking = _marking([*event_tags, *tags], distributions, groups, options)
+    marking = _marking([*event_tags, *tags], effective)
     first = _when(getattr(attribute, "first_seen", None))
     last = _when(getattr(attribute, "last_seen", None)) or _when(getattr(attribute, "timestamp", None))
     if first and last and last < first:

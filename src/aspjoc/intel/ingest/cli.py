@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
-import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from multiprocessing.sharedctypes import RawValue
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -19,6 +20,7 @@ from rich.table import Table
 from aspjoc.accounts import service as accounts
 from aspjoc.intel.formats import FORMATS, format_named
 from aspjoc.intel.ingest import service
+from aspjoc.intel.ingest.options import BULK_BATCH, bulk_workers
 from aspjoc.intel.ingest.pipeline import IngestReport, ingest
 from aspjoc.runtime import Runtime
 
@@ -114,8 +116,8 @@ def ingest_command(
     map: Annotated[str, typer.Option("--map", help="Generic CSV columns: value=col,type=col,crime_type=col,…")] = "",
     country: Annotated[str, typer.Option(help="Default country for phone numbers without +code")] = "",
     crime_type: Annotated[str, typer.Option(help="Crime type for records that carry none")] = "",
-    workers: Annotated[int, typer.Option(help="Canonicalisation worker processes (default: one on a multi-core machine)")] = -1,
-    batch_size: Annotated[int, typer.Option(help="Records per committed batch")] = 20000,
+    workers: Annotated[int, typer.Option(help="Worker processes reading and canonicalising (default: two on a multi-core machine)")] = -1,
+    batch_size: Annotated[int, typer.Option(help="Records per committed batch")] = BULK_BATCH,
 ) -> None:
     """Ingest a feed or document; prints a summary. Exit 0 even with rejected lines, non-zero when the run fails."""
     rt = Runtime.from_environment()
@@ -134,7 +136,7 @@ def ingest_command(
         path = path / "manifest.json"
     resume_key = None if remote else f"{fmt.name}:{_digest(path)}"
     if workers < 0:
-        workers = 1 if (os.cpu_count() or 1) > 1 else 0
+        workers = bulk_workers()
     options = service.ingest_options(owner_id, tlp, source or location, fmt.name, default_region=country or owner_country,
                                      crime_type=crime_type, workers=workers, resume_key=resume_key, batch_size=batch_size)
     format_options = service.format_options(rt.db, options.default_region, options.crime_type, map,
@@ -143,17 +145,25 @@ def ingest_command(
         progress = stack.enter_context(Progress(TextColumn("[bold]ingest[/]"), BarColumn(), DownloadColumn(),
                                                 TransferSpeedColumn(), TextColumn("{task.fields[records]} records"),
                                                 TimeElapsedColumn(), console=console))
+        # Bytes are counted where the file is read, which is the producer process when workers > 0:
+        # the count lives in shared memory, and the bar moves after each stored batch.
+        read_bytes = RawValue(ctypes.c_longlong, 0)
+
+        def count(n: int) -> None:
+            read_bytes.value += n
+
         if remote:
             chunks, length = stack.enter_context(_fetch(location if not folder else base.rstrip("/") + "/manifest.json"))
             task = progress.add_task("ingest", total=length, records=0)
-            raw = buffered(chunks, lambda n: progress.advance(task, n))
+            raw = buffered(chunks, count)
         else:
             task = progress.add_task("ingest", total=path.stat().st_size, records=0)
             handle = stack.enter_context(path.open("rb"))
-            raw = buffered(handle, lambda n: progress.advance(task, n))
+            raw = buffered(handle, count)
         items = fmt.read(raw, format_options)
         report = ingest(rt.db, items, options, rt.clock.now(), None,
-                        lambda done: progress.update(task, records=f"{done:,}"))
+                        lambda done: progress.update(task, completed=read_bytes.value, records=f"{done:,}"))
+        progress.update(task, completed=read_bytes.value)
     console.print(_summary(report))
 
 

@@ -1,9 +1,9 @@
 """The streaming ingest pipeline: records in, marked and correlated statements out, batch by batch.
 
 ``ingest`` reads any iterable of ``Record``/``Rejected`` (a format reader, a TAXII or MISP intake),
-checks each record, canonicalises it (in a worker process when ``workers`` > 0), and stores each
-batch in one transaction (``store.BatchWriter``): whole or not at all. It is the one exception
-to the unit of work, so it takes the ``Database`` rather than a session.
+checks, canonicalises and merges each batch (``prepare``; in a producer process when ``workers``
+> 0, see ``producer``), and stores it in one transaction (``store.BatchWriter``): whole or not at
+all. It is the one exception to the unit of work, so it takes the ``Database`` rather than a session.
 
 Re-running the same input is idempotent: the same observables and statements, with sightings
 and last seen moved on. A run with a ``resume_key`` that was interrupted (a crash, kill -9) is
@@ -26,43 +26,19 @@ from aspjoc.access import Principal
 from aspjoc.accounts.models import Organisation, Role, SharingGroup
 from aspjoc.db import Database
 from aspjoc.intel.ingest import runs
-from aspjoc.intel.ingest.canon import Canonicaliser, Jobs
+from aspjoc.intel.ingest.checks import Checker, MarkingKey, spec_of
 from aspjoc.intel.ingest.models import RunStatus
+from aspjoc.intel.ingest.options import IngestOptions
 from aspjoc.intel.ingest.phases import Phases
-from aspjoc.intel.ingest.records import Record, RecordMarking, Rejected
-from aspjoc.intel.ingest.store import Batch, BatchCounts, BatchWriter
-from aspjoc.intel.models import CrimeType, StatementKind
+from aspjoc.intel.ingest.prepare import Prepared, Preparer
+from aspjoc.intel.ingest.producer import Producer
+from aspjoc.intel.ingest.records import Record, Rejected
+from aspjoc.intel.ingest.sql import Dialect
+from aspjoc.intel.ingest.store import BatchCounts, BatchWriter
 from aspjoc.intel.service import RETENTION
-from aspjoc.marking import TLP, Handling, MarkingSpec, marking_id_for
+from aspjoc.marking import MarkingSpec, marking_id_for
 
-KINDS = frozenset(k.value for k in StatementKind)
-CRIME_TYPES = frozenset(c.value for c in CrimeType)
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """How to store what is read: owner, default marking, source name, defaults for records.
-
-    ``workers`` > 0 canonicalises in that many worker processes (for large files; the CLI uses
-    one); ``resume_key`` names the input (for a file: its content digest) so an interrupted run
-    is continued rather than repeated; ``keep_rejections`` is how many rejections the report
-    carries in memory (all are stored).
-    """
-
-    org_id: int
-    tlp: TLP
-    source: str
-    default_region: str | None = None
-    handling: Handling = Handling.NONE
-    public_use: bool = False
-    recipient_org_ids: frozenset[int] = frozenset()
-    recipient_group_ids: frozenset[int] = frozenset()
-    crime_type: str | None = None
-    batch_size: int = 5000
-    format: str = ""
-    workers: int = 0
-    resume_key: str | None = None
-    keep_rejections: int = 100
+__all__ = ["IngestOptions", "IngestReport", "ingest"]
 
 
 @dataclass
@@ -101,96 +77,32 @@ class IngestReport:
         self.matches += counts.matches
 
 
-class _Checker:
-    """Checks a record's fields and resolves its owner and marking to ids (cached for the run)."""
+def _checker(db: Database, options: IngestOptions, principal: Principal | None, base: MarkingSpec,
+             run_marking_id: int) -> Checker:
+    with db.reader() as session:
+        org_ids = frozenset(session.scalars(select(Organisation.id)))
+        group_ids = frozenset(session.scalars(select(SharingGroup.id)))
+    # Only an operator (no principal: the CLI, a configured source) or an administrator may
+    # file records under another organisation (STIX created_by_ref, MISP Orgc).
+    return Checker(options.org_id, base, run_marking_id, org_ids, group_ids,
+                   principal is None or principal.role == Role.ADMIN.value, options.crime_type)
 
-    def __init__(self, db: Database, options: IngestOptions, principal: Principal | None, base: MarkingSpec) -> None:
-        self.options = options
-        self.base = base
+
+class _Markings:
+    """Stored marking ids for the marking keys batches carry, remembered for the run."""
+
+    def __init__(self, db: Database) -> None:
         self.db = db
-        with db.reader() as session:
-            self.org_ids = frozenset(session.scalars(select(Organisation.id)))
-            self.group_ids = frozenset(session.scalars(select(SharingGroup.id)))
-        # Only an operator (no principal: the CLI, a configured source) or an administrator may
-        # file records under another organisation (STIX created_by_ref, MISP Orgc).
-        self.may_act_for_others = principal is None or principal.role == Role.ADMIN.value
-        self._markings: dict[tuple[int, TLP, Handling, bool, frozenset[int], frozenset[int]], int] = {}
+        self.ids: dict[MarkingKey, int] = {}
 
-    def problem(self, record: Record) -> tuple[str, str] | None:
-        """(field, reason) when a record cannot be stored as given, else None."""
-        if not record.value or not record.value.strip():
-            return "value", "the value is empty"
-        if record.kind not in KINDS:
-            return "kind", f"'{record.kind}' is not one of {', '.join(sorted(KINDS))}"
-        if record.crime_type is not None and record.crime_type not in CRIME_TYPES:
-            return "crime_type", f"'{record.crime_type}' is not one of {', '.join(sorted(CRIME_TYPES))}"
-        if record.confidence is not None and not 0 <= record.confidence <= 100:
-            return "confidence", f"{record.confidence} is outside 0-100"
-        if record.first_seen and record.last_seen and record.last_seen < record.first_seen:
-            return "last_seen", "is before first_seen"
-        return None
-
-    def owner(self, record: Record) -> int:
-        wanted = record.owner_org_id
-        if wanted is not None and wanted in self.org_ids and self.may_act_for_others:
-            return wanted
-        return self.options.org_id
-
-    def marking_id(self, owner: int, marking: RecordMarking | None) -> int:
-        """The marking for a record: the run's, narrowed by the record's own (the stricter TLP wins)."""
-        base = self.base
-        tlp, handling, public_use = base.tlp, base.handling, base.public_use
-        orgs, groups = base.orgs, base.groups
-        if marking is not None:
-            tlp = max(tlp, marking.tlp) if marking.tlp is not None else tlp
-            handling |= marking.handling
-            public_use = public_use and marking.public_use is not False
-            if marking.org_ids or marking.group_ids:
-                orgs = marking.org_ids & self.org_ids
-                groups = marking.group_ids & self.group_ids
-        key = (owner, TLP(tlp), Handling(handling), public_use, orgs, groups)
-        found = self._markings.get(key)
-        if found is None:
+    def ids_for(self, keys: list[MarkingKey]) -> list[int]:
+        """The id of each key, storing the markings not stored yet (in their own transaction, before the batch's)."""
+        missing = [key for key in keys if key not in self.ids]
+        if missing:
             with self.db.unit_of_work() as session:
-                found = marking_id_for(session, MarkingSpec(owner, TLP(tlp), orgs, frozenset(), groups,
-                                                            Handling(handling), public_use))
-            self._markings[key] = found
-        return found
-
-
-def _batches(items: Iterable[Record | Rejected], options: IngestOptions, checker: _Checker, region: str | None,
-             skip_through: int, run_marking: int) -> Iterator[tuple[Batch, Jobs]]:
-    """Group items into checked batches with their canonicalisation jobs; items at or before ``skip_through`` are skipped."""
-    batch, values, types = Batch(), list[str](), list[str | None]()
-    default_crime = options.crime_type
-    for item in items:
-        if item.index <= skip_through:
-            continue
-        # A batch ends only between indexes: records sharing one (a STIX pattern's values) stay
-        # together, so that resuming after the batch skips all of them or none.
-        if batch.read >= options.batch_size and item.index > batch.last_index:
-            yield batch, (values, types, region)
-            batch, values, types = Batch(), list[str](), list[str | None]()
-        batch.read += 1
-        batch.last_index = max(batch.last_index, item.index)
-        if isinstance(item, Rejected):
-            batch.rejected.append(item)
-        else:
-            if item.crime_type is None and default_crime is not None:
-                item.crime_type = default_crime
-            problem = checker.problem(item)
-            if problem is not None:
-                batch.rejected.append(Rejected(item.index, problem[0], problem[1], item.value or ""))
-            else:
-                owner = checker.owner(item)
-                batch.records.append(item)
-                batch.owners.append(owner)
-                batch.marking_ids.append(run_marking if item.marking is None and owner == options.org_id
-                                         else checker.marking_id(owner, item.marking))
-                values.append(item.value)
-                types.append(item.type)
-    if batch.read:
-        yield batch, (values, types, region)
+                for key in missing:
+                    self.ids[key] = marking_id_for(session, spec_of(key))
+        return [self.ids[key] for key in keys]
 
 
 def _region(db: Database, options: IngestOptions) -> str | None:
@@ -217,20 +129,20 @@ def ingest(db: Database, items: Iterable[Record | Rejected], options: IngestOpti
         run_id, run_marking, skip_through = run.id, run.marking_id, run.position
         report = IngestReport(run_id, read=run.read, stored=run.stored, new=run.new, updated=run.updated,
                               rejected=run.rejected, flagged=run.flagged, matches=run.matches, resumed_from=run.position)
-    checker = _Checker(db, options, principal, spec)
-    region = _region(db, options)
+    phases = report.phases
+    # With a producer process, a smaller first batch lets the writer start while the rest is prepared.
+    first_batch = options.batch_size // 8 if options.workers > 0 else None
+    preparer = Preparer(_checker(db, options, principal, spec, run_marking), options.batch_size, _region(db, options),
+                        Dialect.named(db.engine.dialect.name), now, skip_through, phases, first_batch)
+    markings = _Markings(db)
     with fewer_collections():
         try:
-            phases = report.phases
-            with db.engine.connect() as conn, Canonicaliser[Batch](options.workers, phases=phases) as canon:
+            with db.engine.connect() as conn, Producer(lambda helpers: preparer.batches(items, helpers), options.workers, phases) as batches:
                 writer = BatchWriter(conn, run_id, options.source, principal.user_id if principal else None, now,
                                      now + RETENTION, phases)
-                batches = phases.through("read and check", _batches(items, options, checker, region, skip_through, run_marking))
                 try:
-                    for batch, outcomes in canon.map(batches):
-                        with phases.timed("write"):
-                            counts = writer.write(batch, outcomes)
-                        report.add(counts, options.keep_rejections)
+                    for batch in phases.through("wait for batches", batches):
+                        _store(writer, markings, batch, report, options.keep_rejections)
                         if progress is not None:
                             progress(report.read)
                 finally:
@@ -243,6 +155,13 @@ def ingest(db: Database, items: Iterable[Record | Rejected], options: IngestOpti
         report.status = RunStatus.COMPLETE.value
         _close(db, report, started, "", principal, now)
         return report
+
+
+def _store(writer: BatchWriter, markings: _Markings, batch: Prepared, report: IngestReport, keep: int) -> None:
+    marking_ids = markings.ids_for(batch.markings) if batch.markings else []
+    with writer.phases.timed("write"):
+        counts = writer.write(batch, marking_ids)
+    report.add(counts, keep)
 
 
 @contextmanager

@@ -19,7 +19,9 @@ class RecordMarking:
     """A marking the source put on one record (STIX ``object_marking_refs``, MISP tags and distribution).
 
     ``None`` fields fall back to the ingest's options. A record's marking can only narrow the
-    ingest's: the stricter TLP of the two applies.
+    ingest's: the stricter TLP of the two applies. Named recipients (``org_ids``, ``group_ids``)
+    replace the ingest's; ``owner_only`` drops every recipient (MISP distribution 0, "your
+    organisation only").
     """
 
     tlp: TLP | None = None
@@ -27,6 +29,7 @@ class RecordMarking:
     public_use: bool | None = None
     org_ids: frozenset[int] = frozenset()
     group_ids: frozenset[int] = frozenset()
+    owner_only: bool = False
 
 
 @dataclass(slots=True)

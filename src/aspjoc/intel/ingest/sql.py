@@ -16,6 +16,11 @@ from typing import Any
 
 from aspjoc.clock import as_utc
 
+# In the order of the rows ``store.BatchWriter`` builds.
+STATEMENT_COLUMNS = ("uuid, observable_id, owner_org_id, author_user_id, marking_id, kind, crime_type, confidence, "
+                     "first_seen, last_seen, retention_until, sightings, source, description, withdrawn, created_at, "
+                     "updated_at, tags")
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -63,25 +68,33 @@ class Dialect:
         return json.dumps(list(values)) if self.name == "sqlite" else list(values)
 
     def insert_observables(self) -> str:
+        """Insert observables not stored yet. SQLite: with the ids given (see ``store``); PostgreSQL: ids from the sequence."""
         # SQLite's INSERT OR IGNORE skips a duplicate in the same index probe that inserts, where
         # an upsert (ON CONFLICT) runs about three times slower there.
         if self.name == "sqlite":
-            return f"INSERT OR IGNORE INTO observables (type, value, country, domain, num_lo, num_hi, created_at) VALUES ({self.params(7)})"
+            return ("INSERT OR IGNORE INTO observables (id, type, value, country, domain, num_lo, num_hi, created_at) "
+                    f"VALUES ({self.params(8)})")
         return (f"INSERT INTO observables (type, value, country, domain, num_lo, num_hi, created_at) "
                 f"VALUES ({self.params(7)}) ON CONFLICT (type, value) DO NOTHING")
+
+    def observables_after(self) -> str:
+        """Ids of the observables above an id (those a batch just inserted, on SQLite)."""
+        return f"SELECT id FROM observables WHERE id > {self.param}"
 
     def select_observables(self) -> str:
         """Ids of observables of one type whose values are in a list."""
         return f"SELECT id, value FROM observables WHERE type = {self.param} AND value IN ({self.text_list()})"
 
+    def insert_statements(self) -> str:
+        """A plain INSERT of statements that cannot exist yet (their observable is new in this transaction)."""
+        return (f"INSERT INTO statements ({STATEMENT_COLUMNS}) VALUES ({self.params(18)})")
+
     def upsert_statements(self) -> str:
         # A statement's identity is (observable, owner, kind, source): a repeat adds sightings,
-        # widens first/last seen and takes the newest marking, crime type and confidence.
-        p = self.param
+        # widens first/last seen and takes the newest marking, crime type, confidence, and the
+        # newest description and tags unless those are blank.
         return (
-            "INSERT INTO statements (uuid, observable_id, owner_org_id, author_user_id, marking_id, kind, crime_type, "
-            "confidence, first_seen, last_seen, retention_until, sightings, source, description, withdrawn, "
-            f"created_at, updated_at) VALUES ({self.params(17)}) "
+            f"{self.insert_statements()} "
             "ON CONFLICT (observable_id, owner_org_id, kind, source) DO UPDATE SET "
             "sightings = statements.sightings + excluded.sightings, "
             f"first_seen = {self.least}(statements.first_seen, excluded.first_seen), "
@@ -90,23 +103,9 @@ class Dialect:
             "crime_type = COALESCE(excluded.crime_type, statements.crime_type), "
             "confidence = excluded.confidence, "
             "description = CASE WHEN excluded.description = '' THEN statements.description ELSE excluded.description END, "
-            f"withdrawn = {p}, updated_at = excluded.updated_at"
+            "tags = CASE WHEN excluded.tags = '[]' THEN statements.tags ELSE excluded.tags END, "
+            "withdrawn = excluded.withdrawn, updated_at = excluded.updated_at"
         )
-
-    def insert_statements(self) -> str:
-        """A plain INSERT of new statements (SQLite, under the write lock, after ``existing_statements``)."""
-        return ("INSERT INTO statements (uuid, observable_id, owner_org_id, author_user_id, marking_id, kind, crime_type, "
-                "confidence, first_seen, last_seen, retention_until, sightings, source, description, withdrawn, "
-                f"created_at, updated_at) VALUES ({self.params(17)})")
-
-    def update_statements(self) -> str:
-        """The re-sighting of a stored statement: the same effect as the upsert's DO UPDATE."""
-        p = self.param
-        return (f"UPDATE statements SET sightings = sightings + {p}, first_seen = {self.least}(first_seen, {p}), "
-                f"last_seen = {self.greatest}(last_seen, {p}), marking_id = {p}, author_user_id = {p}, "
-                f"crime_type = COALESCE({p}, crime_type), confidence = {p}, "
-                f"description = CASE WHEN {p} = '' THEN description ELSE {p} END, withdrawn = {p}, updated_at = {p} "
-                f"WHERE observable_id = {p} AND owner_org_id = {p} AND kind = {p} AND source = {p}")
 
     def existing_statements(self) -> str:
         return (f"SELECT observable_id, owner_org_id, kind FROM statements WHERE source = {self.param} "
@@ -137,3 +136,6 @@ class Dialect:
 
     def max_observable_id(self) -> str:
         return "SELECT COALESCE(MAX(id), 0) FROM observables"
+
+    def max_statement_id(self) -> str:
+        return "SELECT COALESCE(MAX(id), 0) FROM statements"

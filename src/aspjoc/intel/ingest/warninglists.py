@@ -57,7 +57,12 @@ MISP_TYPES: dict[str, frozenset[str]] = {
 
 def digest(text: str) -> int:
     """A stable signed 64-bit digest of ``text`` (stable across processes, unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(_digest_bytes(text), "little", signed=True)
+
+
+def _digest_bytes(text: str) -> bytes:
+    """``digest`` as its 8 little-endian bytes (a batch of them is one ``np.frombuffer``)."""
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
 @dataclass(frozen=True)
@@ -77,27 +82,28 @@ class WarningIndex:
 
     def lists_for_many(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
         """For each (type, canonical value), the sorted names of the warning lists holding it; () for none."""
-        keys: list[int] = []
-        wanted: list[tuple[int, str, bool]] = []  # (pair position, type, matched by the URL's host)
-        for position, (type, value) in enumerate(pairs):
-            if type not in MISP_TYPES:
-                continue
-            keys.append(digest(value))
-            wanted.append((position, type, False))
-            if type == "url":
-                host = _host(value)
-                if host:
-                    keys.append(digest(host))
-                    wanted.append((position, type, True))
         found: list[tuple[str, ...]] = [()] * len(pairs)
-        if not keys:
+        # What is looked up: each value of a type some list applies to, and the host of each URL.
+        wanted = [(position, type, False) for position, (type, _) in enumerate(pairs) if type in MISP_TYPES]
+        texts = [pairs[position][1] for position, _, _ in wanted]
+        for position, type, _ in wanted[:len(texts)]:
+            if type == "url":
+                host = _host(pairs[position][1])
+                if host:
+                    wanted.append((position, type, True))
+                    texts.append(host)
+        if not texts:
             return found
-        probe = np.fromiter(keys, dtype=np.int64, count=len(keys))
-        left = np.searchsorted(self.digests, probe, side="left")
-        right = np.searchsorted(self.digests, probe, side="right")
-        for i in np.nonzero(right > left)[0]:
-            position, type, by_host = wanted[int(i)]
-            infos = (self.lists[int(o)] for o in self.owners[left[i]:right[i]])
+        probe = np.frombuffer(b"".join([_digest_bytes(t) for t in texts]), dtype="<i8")
+        # Probing in sorted order walks the index once instead of jumping around it.
+        order = np.argsort(probe, kind="stable")
+        ordered = probe[order]
+        left = np.searchsorted(self.digests, ordered, side="left")
+        hits = np.nonzero(self.digests[np.minimum(left, len(self.digests) - 1)] == ordered)[0]
+        for i in hits:
+            position, type, by_host = wanted[int(order[i])]
+            right = int(np.searchsorted(self.digests, ordered[i], side="right"))
+            infos = (self.lists[int(o)] for o in self.owners[left[i]:right])
             names = {info.name for info in infos if (info.hosts_of_urls if by_host else type in info.types)}
             if names:
                 found[position] = tuple(sorted({*found[position], *names}))
