@@ -34,7 +34,6 @@ from aspjoc.intel.ingest.phases import Phases
 from aspjoc.intel.ingest.prepare import Prepared
 
 DEPTH = 2  # prepared batches the child keeps ready beyond the one being sent
-NICENESS = 5  # the producer's and its helpers' priority below the writer's
 Make = Callable[[Pool | None], Iterator[Prepared]]  # the batches, given helper processes (or None)
 
 
@@ -158,9 +157,6 @@ def _produce(write_fd: int, make: Make, helpers: int, phases: Phases) -> int:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then ends this process
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # The writer is the critical path: with more processes than cores, it must not wait for a
-    # core behind this one and its helpers (which inherit the lower priority); they take the rest.
-    os.nice(NICENESS)
     # The inherited heap is never garbage here; the collector need not walk it (see pipeline.fewer_collections).
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
