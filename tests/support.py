@@ -99,3 +99,12 @@ def click_nav(page: Any, label: str) -> None:
     if menu.count():
         menu.first.locator("summary").click()
     link.click()
+
+
+def sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign ``email`` in through the console's form in the browser tab ``page`` and wait for the dashboard."""
+    page.goto(f"{base}/signin")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

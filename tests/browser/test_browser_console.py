@@ -8,17 +8,13 @@ import pytest
 
 from aspjoc.intel import service
 from aspjoc.intel.schemas import MarkingIn, ObservableIn, RecipientsIn, StatementIn
-from support import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def _arrange(make: Factory) -> tuple[Any, Any]:

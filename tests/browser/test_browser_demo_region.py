@@ -8,17 +8,13 @@ from urllib.parse import quote
 import pytest
 
 from aspjoc.demo import DEMO_PASSWORD, SHOWCASE_RED_PHONE, load_demo
-from support import screenshot
+from support import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, DEMO_PASSWORD)
 
 
 def _count(page: Any) -> int:

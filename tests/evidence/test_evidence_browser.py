@@ -11,17 +11,13 @@ from typing import Any
 import pytest
 
 from evidence_helpers import Casework, stored_path, tamper
-from support import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def test_attach_view_verify_tamper_and_package_from_the_console(page: Any, live_server: Any, make: Factory,

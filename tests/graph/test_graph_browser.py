@@ -7,18 +7,14 @@ from typing import Any
 import pytest
 
 from graph_helpers import Region
-from support import PASSWORD, Factory, screenshot, click_nav
+from support import PASSWORD, click_nav, Factory, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 WALLET = "tron:TTn1QSCYXYSZteYU2AyRLFuwN7fU4SjoiA"
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def _network(make: Factory) -> tuple[Region, dict[str, int]]:

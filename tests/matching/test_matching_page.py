@@ -9,17 +9,13 @@ from sqlalchemy import select
 
 from aspjoc.intel.correlation.models import RequestForInformation
 from matching_helpers import hold
-from support import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def test_match_page_answers_hit_or_no_hit_and_sends_a_request(page: Any, live_server: Any, make: Factory, db: Any) -> None:

@@ -11,17 +11,13 @@ from aspjoc.operations import targets
 from aspjoc.operations.schemas import TargetIn
 from aspjoc.web.app import create_app
 from operations_helpers import SmtpSink, World, build_world
-from support import PASSWORD, Factory, LiveServer, screenshot
+from support import PASSWORD, Factory, LiveServer, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def _seed_targets(w: World, op: int) -> None:

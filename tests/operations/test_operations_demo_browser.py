@@ -11,17 +11,13 @@ from aspjoc.demo import DEMO_PASSWORD, load_demo
 from aspjoc.operations.evidence.models import CustodyEvent
 from aspjoc.operations.models import Operation
 from aspjoc.operations.graph.models import Entity
-from support import screenshot
+from support import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, DEMO_PASSWORD)
 
 
 def _visit(page: Any, url: str, shot: str) -> str:

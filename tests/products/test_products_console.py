@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from products_helpers import plant
-from support import PASSWORD, Factory, screenshot
+from support import PASSWORD, Factory, screenshot, sign_in
 
 from aspjoc.clock import FixedClock
 
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/signin")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def _sign_out(page: Any, base: str) -> None:
