@@ -39,6 +39,12 @@ def _event(info: str, attributes: list[dict[str, Any]], distribution: int | None
     return {"Event": event}
 
 
+def _object(distribution: int, attributes: list[dict[str, Any]]) -> dict[str, Any]:
+    """A MISP object; its attributes name their relation, as MISP writes them."""
+    return {"name": "domain-ip", "meta-category": "network", "distribution": str(distribution),
+            "Attribute": [{**a, "object_relation": a["type"]} for a in attributes]}
+
+
 EVENTS = [
     _event("every level under 'all communities'", [
         _attribute("198.51.100.10", 0, kind="ip-dst"), _attribute("198.51.100.11", 0, ("tlp:red",), kind="ip-dst"),
@@ -51,6 +57,9 @@ EVENTS = [
     _event("no distribution given", [_attribute("c1.example"), _attribute("c2.example", 3, ("tlp:clear",))]),
     _event("strict tag on the event", [_attribute("c3.example", 3), _attribute("c4.example", 4)], distribution=1,
            tags=("tlp:amber+strict",)),
+    {"Event": {**_event("objects narrower than their event", [_attribute("e0.example", 3)], distribution=3)["Event"],
+               "Object": [_object(0, [_attribute("e1.example"), _attribute("e2.example", 3, ("tlp:clear",))]),
+                          _object(1, [_attribute("e3.example", 3, ("tlp:clear",))])]}},
 ]
 
 
@@ -73,9 +82,9 @@ def test_an_event_reads_to_the_same_markings_as_a_file_and_through_the_api(db: D
     # The file is ingested under the widest marking, so what the events say decides.
     report = ingest(db, FORMATS["misp"].read(io.BytesIO(body), format_options(db)),
                     IngestOptions(org_id=fj.id, tlp=TLP.CLEAR, source="misp file", format="misp"), T0)
-    assert (report.stored, report.rejected) == (19, 0)
+    assert (report.stored, report.rejected) == (23, 0)
     through_api, from_file = _markings(db, str(api_source)), _markings(db, "misp file")
-    assert len(from_file) == 19 and from_file == through_api
+    assert len(from_file) == 23 and from_file == through_api
     with db.reader() as s:
         marking = {value: s.get(Marking, marking_id) for value, marking_id in from_file.items()}
         groups = {value: set(s.scalars(select(MarkingRecipient.group_id).where(MarkingRecipient.marking_id == m.id)))
@@ -90,6 +99,10 @@ def test_an_event_reads_to_the_same_markings_as_a_file_and_through_the_api(db: D
     assert (tlp["b1.example"], groups["b1.example"], tlp["b3.example"]) == (TLP.AMBER, {group}, TLP.AMBER_STRICT)
     assert tlp["c1.example"] == tlp["c2.example"] == TLP.GREEN  # no distribution: "this community", narrower than 3
     assert tlp["c3.example"] == TLP.AMBER_STRICT
+    # An object's distribution narrows its attributes: 0 keeps them to the owner, 1 never lets tlp:clear through.
+    assert tlp["e0.example"] == TLP.GREEN
+    assert tlp["e1.example"] == tlp["e2.example"] == TLP.AMBER_STRICT and not groups["e1.example"]
+    assert tlp["e3.example"] == TLP.GREEN
 
 
 def test_distribution_zero_drops_the_ingests_recipients(db: Database, make: Factory) -> None:

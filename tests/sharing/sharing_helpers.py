@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+from stix2validator import ValidationOptions, validate_string
 from support import Factory
 
 from aspjoc.accounts.models import Organisation, User
@@ -14,6 +17,7 @@ from aspjoc.clock import FixedClock
 from aspjoc.config import Settings
 from aspjoc.db import Database
 from aspjoc.intel import service
+from aspjoc.intel.models import Statement
 from aspjoc.intel.schemas import MarkingIn, ObservableIn, RecipientsIn, StatementIn
 from aspjoc.migrate import upgrade
 from aspjoc.web.app import create_app
@@ -59,6 +63,17 @@ class Region:
         with self.make.db.unit_of_work() as s:
             statement, _ = service.add_statement(s, self.principal(author), data, self.make.clock.now())
             return statement.uuid
+
+    def tag(self, statement_uuid: str, *tags: str) -> None:
+        """Give a statement source tags, as bulk ingest stores them (a JSON array)."""
+        with self.make.db.unit_of_work() as s:
+            s.execute(update(Statement).where(Statement.uuid == statement_uuid).values(tags=json.dumps(list(tags))))
+
+
+def assert_valid(bundle: dict[str, Any], interop: bool = False) -> None:
+    """``bundle`` passes stix2-validator (STIX 2.1, with the interoperability profile when ``interop``)."""
+    result = validate_string(json.dumps(bundle), ValidationOptions(version="2.1", interop=interop))
+    assert result.is_valid, [str(e) for e in result.errors]
 
 
 def copy_database(template: str, target: Path) -> str:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import stix2
-from sharing_helpers import Region
+from sharing_helpers import Region, assert_valid
 from sqlalchemy import select
-from stix2validator import ValidationOptions, validate_string
 from support import Factory, bearer
 from typer.testing import CliRunner
 
@@ -20,11 +19,6 @@ from aspjoc.marking import TLP
 from aspjoc.sharing.stix.export import export_bundle
 from aspjoc.sharing.stix.rows import FIELDS
 from aspjoc.sharing.stix.vocab import STATEMENT_EXTENSION, TLP1_IDS, TLP2_IDS
-
-
-def assert_valid(bundle: dict[str, Any], interop: bool = False) -> None:
-    result = validate_string(json.dumps(bundle), ValidationOptions(version="2.1", interop=interop))
-    assert result.is_valid, [str(e) for e in result.errors]
 
 
 def _sample(region: Region) -> dict[str, str]:
@@ -151,4 +145,4 @@ def test_row_fields_are_in_the_order_the_builder_unpacks() -> None:
     assert FIELDS == ("id", "uuid", "kind", "crime_type", "confidence", "reliability", "credibility", "first_seen",
                       "last_seen", "valid_until", "retention_until", "sightings", "source", "description", "withdrawn",
                       "created_at", "updated_at", "marking_id", "owner_org_id", "obs_type", "obs_value", "owner_name",
-                      "owner_country", "owner_kind", "owner_created", "tlp", "handling", "public_use")
+                      "owner_country", "owner_kind", "owner_created", "tlp", "handling", "public_use", "tags")

@@ -9,8 +9,10 @@ more countries, some of them under RED or AMBER+STRICT, so deconfliction shows.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,6 +93,21 @@ DESCRIPTIONS: dict[C, tuple[str, ...]] = {
     C.RANSOMWARE: ("Ransomware sample or payment infrastructure seen in a regional incident.",),
     C.BOTNET: ("Botnet node seen scanning and relaying fraud traffic.",),
 }
+# The source's tags, as feeds and partners attach them; each statement gets one or two of its crime
+# type's, chosen from its value and owner (not from the random stream, so the rest of the demo is unchanged).
+TAGS: dict[C, tuple[str, ...]] = {
+    C.INVESTMENT_SCAM: ("pig-butchering", "fake-trading-app", "usdt-trc20", "vip-signals-group"),
+    C.PHISHING: ("smishing", "parcel-lure", "bank-otp-phish", "kit:16shop"),
+    C.ONLINE_FRAUD: ("task-scam", "marketplace-non-delivery", "fake-job-offer"),
+    C.ROMANCE_SCAM: ("romance", "dating-app"),
+    C.MONEY_MULE: ("mule-account", "mule-recruitment", "layer-1"),
+    C.INFOSTEALER: ("redline", "lumma", "c2"),
+    C.BEC: ("invoice-redirect", "mailbox-compromise"),
+    C.SEXTORTION: ("sextortion",),
+    C.MALWARE: ("android-banker", "sms-stealer", "apk"),
+    C.RANSOMWARE: ("lockbit", "ransom-payment"),
+    C.BOTNET: ("mozi", "scanner"),
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,7 @@ class Planner:
             return
         self._keys.add(key)
         fields = self._times(canonical.type.value in NETWORK, days_ago) | self._grading(kind)
+        fields["tags"] = _tags(crime, f"{canonical.value} {owner}")
         self.statements.append(Planned((canonical.type.value, canonical.value), owner, kind, crime, spec, source,
                                        description or self.rng.choice(DESCRIPTIONS[C(crime)]), fields))
 
@@ -227,3 +245,15 @@ class Planner:
                 "reliability": rng.choices("ABCDEF", (10, 35, 35, 12, 5, 3))[0] if graded else None,
                 "credibility": rng.choices(range(1, 7), (10, 35, 30, 15, 5, 5))[0] if graded else None,
                 "sightings": 1 + int(rng.expovariate(0.3)) if kind == K.SIGHTING else 1}
+
+
+def _tags(crime: str, seed: str) -> str:
+    """One or two of ``crime``'s tags as the JSON array statements store, picked by a digest of ``seed``."""
+    choices = TAGS.get(C(crime), ())
+    if not choices:
+        return "[]"
+    digest = zlib.crc32(seed.encode())
+    picked = [choices[digest % len(choices)]]
+    if digest & 0x100 and len(choices) > 1:
+        picked.append(choices[(digest >> 9) % len(choices)])
+    return json.dumps(list(dict.fromkeys(picked)))

@@ -34,12 +34,14 @@ def list_statements(
     owner: Annotated[str | None, Query(description="Owner organisation id or name.")] = None,
     kind: str | None = None,
     since: Annotated[datetime | None, Query(description="Only statements changed at or after this time.")] = None,
+    tag: Annotated[list[str] | None, Query(description="A source tag (any case); repeat for statements carrying any of several.")] = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
     cursor: str | None = None,
 ) -> StatementPage:
     """Statements the caller may see, newest first, paged with ``cursor``."""
     size = min(limit or settings.page_size, settings.max_page_size)
-    flt = service.StatementFilter(type=type, crime_type=crime_type, owner=owner, kind=kind, since=since)
+    flt = service.StatementFilter(type=type, crime_type=crime_type, owner=owner, kind=kind, since=since,
+                                  tags=tuple(tag or ()))
     items, total, next_cursor = service.list_statements(session, principal, flt, size, cursor)
     return StatementPage(items=statements_out(session, items), total=total, next=next_cursor)
 

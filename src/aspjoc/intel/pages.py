@@ -18,6 +18,7 @@ from aspjoc.intel.dashboard import dashboard
 from aspjoc.intel.ingest import warninglists
 from aspjoc.intel.models import CrimeType, Notice, StatementKind
 from aspjoc.intel.schemas import StatementIn
+from aspjoc.intel.serialize import parse_tags
 from aspjoc.marking import Handling, TLP
 from aspjoc.observables import ObservableType
 from aspjoc.sharing.matching.service import Limits, lookup_meter
@@ -54,16 +55,17 @@ def lookup_page(request: Request, principal: SignedIn, session: DbSession, now: 
     except InvalidInput as exc:
         return render(request, "intel/search.html", {"q": q, "error": exc}, status_code=422)
     flags = warninglists.lists_for(result.canonical.type.value, result.canonical.value)
-    return render(request, "intel/lookup.html", {"q": q, "r": result, "flags": flags})
+    return render(request, "intel/lookup.html", {"q": q, "r": result, "flags": flags, "tags_of": parse_tags})
 
 
 @router.get("/statements")
 def statements_page(request: Request, principal: SignedIn, session: DbSession, settings: AppSettings,
-                    crime_type: str = "", type: str = "", cursor: str = "") -> Response:
-    flt = service.StatementFilter(type=type or None, crime_type=crime_type or None)
+                    crime_type: str = "", type: str = "", tag: str = "", cursor: str = "") -> Response:
+    flt = service.StatementFilter(type=type or None, crime_type=crime_type or None, tags=(tag,) if tag.strip() else ())
     items, total, next_cursor = service.list_statements(session, principal, flt, settings.page_size, cursor or None)
     return render(request, "intel/statements.html", {"items": items, "total": total, "next": next_cursor,
-                                                     "crime_type": crime_type, "type": type,
+                                                     "crime_type": crime_type, "type": type, "tag": tag,
+                                                     "tags_of": parse_tags,
                                                      "crime_types": list(CrimeType), "types": list(ObservableType)})
 
 

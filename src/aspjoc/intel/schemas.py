@@ -95,6 +95,7 @@ class StatementOut(BaseModel):
     sightings: int
     source: str
     description: str
+    tags: list[str] = Field(default_factory=list, description="The source's tags (MISP tags, STIX labels, feed tags such as URLhaus's).")
     marking: MarkingOut
     created_at: datetime
     updated_at: datetime

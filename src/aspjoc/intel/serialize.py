@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +30,24 @@ def _recipients(session: Session, marking_ids: set[int]) -> dict[int, Recipients
     return found
 
 
+@lru_cache(maxsize=4096)
+def parse_tags(stored: str | None) -> tuple[str, ...]:
+    """The tags of a ``statements.tags`` JSON array; () for none, for text that is not a JSON array, and
+    without entries that are not non-blank strings (the column is written by ingest, but read defensively).
+
+    Cached: statements of one feed share a handful of tag sets, and serving paths read thousands a page.
+    """
+    if not stored or stored == "[]":
+        return ()
+    try:
+        found = json.loads(stored)
+    except ValueError:
+        return ()
+    if not isinstance(found, list):
+        return ()
+    return tuple(t for t in found if isinstance(t, str) and t.strip())
+
+
 def observable_out(observable: Observable) -> ObservableOut:
     return ObservableOut(type=observable.type, value=observable.value, country=observable.country)
 
@@ -43,7 +63,7 @@ def statements_out(session: Session, statements: Sequence[Statement]) -> list[St
             owner=OrgRef(id=s.owner.id, name=s.owner.name, country=s.owner.country),
             kind=s.kind, crime_type=s.crime_type, confidence=s.confidence, first_seen=s.first_seen,
             last_seen=s.last_seen, valid_until=s.valid_until, sightings=s.sightings, source=s.source,
-            description=s.description, created_at=s.created_at, updated_at=s.updated_at,
+            description=s.description, tags=list(parse_tags(s.tags)), created_at=s.created_at, updated_at=s.updated_at,
             marking=MarkingOut(tlp=TLP(m.tlp).label, recipients=recipients.get(m.id, RecipientsOut()),  # type: ignore[arg-type]
                                handling=Handling(m.handling).names(), public_use=m.public_use,
                                reliability=s.reliability, credibility=s.credibility, retention_until=s.retention_until),

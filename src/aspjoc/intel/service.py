@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -120,6 +121,35 @@ class StatementFilter:
     kind: str | None = None
     since: datetime | None = None
     observable_id: int | None = None
+    tags: tuple[str, ...] = ()
+
+
+TAG_VALUES = 20  # tags one listing may ask for
+TAG_LENGTH = 255  # as ingest keeps them
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def tag_condition(tags: tuple[str, ...]) -> ColumnElement[bool]:
+    """Statements carrying any of ``tags`` (case-insensitive); InvalidInput naming ``tag`` for a bad value.
+
+    ``statements.tags`` is JSON text written by ``json.dumps`` (``["a", "b"]``), so a tag is stored as
+    its JSON string after ``[`` or ``, ``. Inside a JSON string a quote is always escaped (``\\"``), so
+    a quote after ``[`` or ``, `` opens a string, and a JSON string ends at its own closing quote: the
+    match is the whole tag, with no JSON functions, which SQLite and PostgreSQL spell differently.
+    """
+    if len(tags) > TAG_VALUES:
+        raise InvalidInput("tag", f"ask for at most {TAG_VALUES} tags")
+    patterns = []
+    for tag in tags:
+        text = tag.strip()
+        if not text or len(text) > TAG_LENGTH:
+            raise InvalidInput("tag", f"a tag is 1 to {TAG_LENGTH} characters")
+        quoted = _like_escaped(json.dumps(text, ensure_ascii=False))
+        patterns += [f"%[{quoted}%", f"%, {quoted}%"]
+    return or_(*(Statement.tags.ilike(p, escape="!") for p in patterns))
 
 
 def _encode_cursor(last_id: int) -> str:
@@ -151,6 +181,8 @@ def visible_statements(session: Session, principal: Principal, flt: StatementFil
         conditions.append(Statement.updated_at >= flt.since)
     if flt.observable_id is not None:
         conditions.append(Statement.observable_id == flt.observable_id)
+    if flt.tags:
+        conditions.append(tag_condition(flt.tags))
     return conditions, join
 
 

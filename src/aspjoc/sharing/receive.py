@@ -125,7 +125,8 @@ def _fields(obj: dict[str, Any], ext: dict[str, Any]) -> dict[str, Any]:
     if kind not in KINDS:
         raise InvalidInput("statement_kind", f"'{kind}' is not one of {', '.join(sorted(KINDS))}")
     labels = [str(label) for label in obj.get("labels") or []]
-    crime = ext.get("crime_type", labels[0] if labels else None)
+    # The crime type is the first label when the statement has one; the source's tags follow it (or stand alone).
+    crime = ext.get("crime_type", labels[0] if labels and labels[0] in CRIME_TYPES else None)
     if crime is not None and crime not in CRIME_TYPES:
         raise InvalidInput("crime_type", f"'{crime}' is not one of {', '.join(sorted(CRIME_TYPES))}")
     reliability, credibility = ext.get("reliability"), ext.get("credibility")

@@ -53,6 +53,10 @@ class AttributeIn:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     object_relation: str | None = None
+    # The distribution of the MISP object holding the attribute; 5 (inherit) outside objects.
+    object_distribution: int = 5
+    object_sharing_group_id: int | None = None
+    object_sharing_group_name: str | None = None
 
 
 @dataclass
@@ -182,16 +186,26 @@ def _attribute(raw: Any, path: str) -> AttributeIn:
     )
 
 
+def _in_object(raw: Any, path: str, obj: dict[str, Any], where: str) -> AttributeIn:
+    """An attribute of the MISP object ``obj`` (at ``where``), carrying the object's distribution."""
+    attribute = _attribute(raw, path)
+    attribute.object_distribution = as_int(obj.get("distribution", 5), f"{where}.distribution", 0, 5)
+    attribute.object_sharing_group_id, attribute.object_sharing_group_name = _group(obj, where)
+    return attribute
+
+
 def _attributes(event: dict[str, Any]) -> tuple[list[AttributeIn], list[Rejected]]:
-    raws: list[tuple[str, Any]] = [(f"Attribute[{i}]", a) for i, a in enumerate(_list(event, "Attribute"))]
+    raws: list[tuple[str, Any, dict[str, Any] | None, str]] = [
+        (f"Attribute[{i}]", a, None, "") for i, a in enumerate(_list(event, "Attribute"))]
     for o, obj in enumerate(_list(event, "Object")):
         inner = obj.get("Attribute") if isinstance(obj, dict) else None
-        raws += [(f"Object[{o}].Attribute[{i}]", a) for i, a in enumerate(inner if isinstance(inner, list) else [])]
+        raws += [(f"Object[{o}].Attribute[{i}]", a, obj, f"Object[{o}]")
+                 for i, a in enumerate(inner if isinstance(inner, list) else [])]
     good: list[AttributeIn] = []
     bad: list[Rejected] = []
-    for path, raw in raws:
+    for path, raw, obj, where in raws:
         try:
-            good.append(_attribute(raw, path))
+            good.append(_attribute(raw, path) if obj is None else _in_object(raw, path, obj, where))
         except InvalidInput as exc:
             shown = raw if isinstance(raw, dict) else {}
             bad.append(Rejected(path, str(shown.get("type", "")), str(shown.get("value", ""))[:200], exc.field, exc.reason))

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aspjoc.accounts.models import Organisation, SharingGroup
+from aspjoc.intel.serialize import parse_tags
 from aspjoc.marking import TLP, Marking, MarkingRecipient
 from aspjoc.sharing.misp import distribution as dist
 from aspjoc.sharing.misp.distribution import Distribution
@@ -94,6 +95,11 @@ def _tags(stored: list[tuple[str, bool]], level: TLP) -> list[dict[str, Any]]:
     return shown + [tag_dict(name, local) for name, local in stored if not dist.is_tlp_tag(name)]
 
 
+def _statement_tags(stored: str, shown: set[str]) -> list[dict[str, Any]]:
+    """The statement's source tags not shown already; its ``tlp:`` tags never (the marking's is shown)."""
+    return [tag_dict(name) for name in dict.fromkeys(parse_tags(stored)) if name not in shown and not dist.is_tlp_tag(name)]
+
+
 def _distribution_fields(shown: Distribution, ctx: Context) -> dict[str, Any]:
     out: dict[str, Any] = {"distribution": str(shown.level), "sharing_group_id": str(shown.group_id or 0)}
     if shown.level == dist.GROUP and shown.group_id is not None:
@@ -114,6 +120,7 @@ def attribute_dict(attribute: MispAttribute, event: MispEvent, ctx: Context, eve
     tags = _tags(ctx.attribute_tags.get(attribute.id, []), TLP(marking.tlp))
     if event_tags:
         tags += [tag_dict(name, local) for name, local in ctx.event_tags.get(event.id, []) if not dist.is_tlp_tag(name)]
+    tags += _statement_tags(statement.tags, {t["name"] for t in tags})
     return {
         "id": str(attribute.id), "event_id": str(event.id), "object_id": "0", "object_relation": attribute.object_relation,
         "category": attribute.category, "type": attribute.type, "value": value, "to_ids": attribute.to_ids,

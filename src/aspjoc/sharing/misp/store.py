@@ -128,6 +128,12 @@ def _check(session: Session, author: Author, event: MispEvent, d_event: Distribu
         raise InvalidInput(f"{raw.path}.{exc.field}", exc.reason) from exc
     own = _distribution(session, author, raw.distribution, raw.sharing_group_id, raw.sharing_group_name,
                         f"{raw.path}.sharing_group_id")
+    if raw.object_distribution != dist.INHERIT:
+        # The attribute is stored without its object, so it keeps the object's distribution along the
+        # path (object, then attribute), as MISP files read (``intel.formats.misp``).
+        holder = _distribution(session, author, raw.object_distribution, raw.object_sharing_group_id,
+                               raw.object_sharing_group_name, f"{raw.path.rsplit('.', 1)[0]}.sharing_group_id")
+        own = dist.along_path(holder, own)
     existing = session.scalar(select(MispAttribute).where(MispAttribute.uuid == raw.uuid)) if raw.uuid else None
     if existing is not None and existing.event_id != event.id:
         raise InvalidInput(f"{raw.path}.uuid", "this uuid belongs to an attribute of another event")

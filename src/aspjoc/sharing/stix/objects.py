@@ -9,6 +9,8 @@ A statement becomes one ``indicator``:
   created_at/updated_at, so each update is a new version;
 * ``pattern`` names the canonical observable (``stix.patterns``);
 * ``created_by_ref`` is the owner's identity; ``object_marking_refs`` its TLP marking definition;
+* ``labels`` are the crime type, first, then the source's tags (STIX 2.1 allows ``labels`` on SDOs such as
+  the indicator, not on observables);
 * the property extension ``STATEMENT_EXTENSION`` carries what STIX has no place for: the owner,
   the rest of the marking (recipients by name, handling codes, public-use consent), the kind,
   Admiralty grading, last seen, sightings, source and retention. Federation reads it back.
@@ -21,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from aspjoc.intel.serialize import parse_tags
 from aspjoc.marking import TLP, Handling
 from aspjoc.sharing.stix.patterns import pattern_for
 from aspjoc.sharing.stix.rows import RecipientCache, Recipients
@@ -136,7 +139,7 @@ class IndicatorBuilder:
         (_id, statement_uuid, kind, crime_type, confidence, reliability, credibility, first_seen, last_seen,
          valid_until, retention_until, sightings, source, description, withdrawn, created_at, updated_at,
          marking_id, owner_id, obs_type, obs_value, owner_name, owner_country, owner_kind, _owner_created,
-         tlp, handling, public_use) = row
+         tlp, handling, public_use, tags) = row
         refs, marking = self._marking(marking_id, tlp, handling, public_use)
         creator, owner = self._owner(owner_id, owner_name, owner_country, owner_kind)
         stamps = self._stamps
@@ -162,8 +165,9 @@ class IndicatorBuilder:
             "valid_from": valid_from, "confidence": confidence, "object_marking_refs": refs,
             "extensions": {STATEMENT_EXTENSION: ext},
         }
-        if crime_type:
-            obj["labels"] = [crime_type]
+        labels = _labels(crime_type, tags)
+        if labels:
+            obj["labels"] = labels
         if reliability:
             ext["reliability"] = reliability
         if credibility is not None:
@@ -182,6 +186,13 @@ class IndicatorBuilder:
         if withdrawn:
             obj["revoked"] = True
         return obj
+
+
+@lru_cache(maxsize=1024)
+def _labels(crime_type: str | None, tags: str | None) -> list[str]:
+    """The crime type, then the tags not repeating it (shared between indicators: do not mutate)."""
+    first = [crime_type] if crime_type else []
+    return list(dict.fromkeys([*first, *parse_tags(tags)]))
 
 
 @lru_cache(maxsize=64)

@@ -39,7 +39,7 @@ COLUMNS = (
     Observable.type.label("obs_type"), Observable.value.label("obs_value"),
     OWNER.name.label("owner_name"), OWNER.country.label("owner_country"), OWNER.kind.label("owner_kind"),
     _as_stored(OWNER.created_at, "owner_created"),
-    Marking.tlp, Marking.handling, Marking.public_use,
+    Marking.tlp, Marking.handling, Marking.public_use, Statement.tags,
 )
 
 
