@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aspjoc.accounts.models import Organisation
@@ -51,14 +51,20 @@ class Observable(Base):
     __tablename__ = "observables"
     __table_args__ = (
         UniqueConstraint("type", "value"),
-        Index("ix_observables_num", "num_lo", "num_hi"),
+        # Partial: most observables have no domain (IPs, hashes, phones, accounts) or no number
+        # (all but IPs and blocks), and every query on either column compares it, which implies
+        # IS NOT NULL on both databases. Bulk ingest skips an index entry for each of them.
+        Index("ix_observables_domain", "domain", sqlite_where=text("domain IS NOT NULL"),
+              postgresql_where=text("domain IS NOT NULL")),
+        Index("ix_observables_num", "num_lo", "num_hi", sqlite_where=text("num_lo IS NOT NULL"),
+              postgresql_where=text("num_lo IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(Text)
     country: Mapped[str | None] = mapped_column(String(2))
-    domain: Mapped[str | None] = mapped_column(String(253), index=True)
+    domain: Mapped[str | None] = mapped_column(String(253))
     num_lo: Mapped[int | None] = mapped_column(BigInteger)
     num_hi: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

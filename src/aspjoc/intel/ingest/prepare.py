@@ -5,11 +5,16 @@ This half of the pipeline is computation only, so it can run in a producer proce
 columnar (one list per field), cheap to pickle and to zip into rows: its observables are the
 batch's distinct ones, sorted, and its statements are merged per (observable, owner, kind) and
 ordered by observable.
+
+The producer reads and checks the items into groups, already columnar too, so that a helper
+process can take a whole group: it canonicalises and merges it and hands back the batch pickled,
+which the producer passes on to the writer as it is.
 """
 
 from __future__ import annotations
 
 import json
+import pickle
 import secrets
 import time
 from collections import deque
@@ -28,8 +33,7 @@ from aspjoc.intel.ingest.sql import Dialect
 TAG_LIMIT = 64  # tags kept per statement
 TAG_LENGTH = 255  # characters per tag, as MISP allows
 NO_TAGS = "[]"
-HELPER_DEPTH = 1  # groups waiting at the helper processes; more are canonicalised here meanwhile
-Canonicalised = tuple[list[Outcome], Flags]
+HELPER_DEPTH = 1  # groups waiting at each helper process; more are prepared here meanwhile
 
 
 @dataclass(slots=True)
@@ -81,18 +85,48 @@ class Prepared:
 
 @dataclass(slots=True)
 class _Group:
-    """Items read for one batch: the good records with their owner and marking, and the rejections."""
+    """Items read for one batch: the good records' fields, one list per field, and the rejections.
 
-    records: list[Record] = field(default_factory=list)
-    owners: list[int] = field(default_factory=list)
-    markings: list[int | MarkingKey] = field(default_factory=list)
+    Times are as the database stores them and tags a JSON array, as in ``Statements``; a record
+    without a first-seen time has its last-seen time or the run's ``now``.
+    """
+
+    index: list[int] = field(default_factory=list)
+    value: list[str] = field(default_factory=list)
+    type: list[str | None] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)
+    marking: list[int | MarkingKey] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    crime_type: list[str | None] = field(default_factory=list)
+    confidence: list[int] = field(default_factory=list)
+    first_seen: list[Any] = field(default_factory=list)
+    last_seen: list[Any] = field(default_factory=list)
+    description: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     read: int = 0
     last_index: int = 0
 
 
-def _ready(job: AsyncResult[Canonicalised] | Canonicalised) -> bool:
+Job = AsyncResult[bytes]  # a group a helper prepares: the batch comes back pickled
+
+
+def _ready(job: Job | Prepared) -> bool:
     return not isinstance(job, AsyncResult) or job.ready()
+
+
+def prepare_elsewhere(group: _Group, region: str | None) -> bytes:
+    """In a helper process: ``group`` canonicalised and merged, pickled as the producer sends a batch.
+
+    The time spent is recorded with the batch under phases of their own.
+    """
+    phases = Phases()
+    with phases.timed("canonicalise (helpers)"):
+        outcomes, flags = canonical_many(group.value, group.type, region)
+    with phases.timed("merge (helpers)"):
+        out = merged(group, outcomes, flags)
+    out.phases = (dict(phases), dict(phases.cpu))
+    return pickle.dumps(("batch", out), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def uuids(count: int) -> list[str]:
@@ -117,7 +151,8 @@ class Preparer:
     """Turns the items of one run into ``Prepared`` batches of about ``batch_size`` items.
 
     Items at or before ``skip_through`` (a resumed run's position) are skipped. The first batch
-    may be smaller (``first_batch`` items), so that a writer in another process starts sooner.
+    may be smaller (``first_batch`` items) and the next ones twice the size of the one before up
+    to ``batch_size``, so that a writer in another process starts sooner and is kept busy from then on.
     ``phases`` accumulates the time spent reading, canonicalising and merging.
     """
 
@@ -134,37 +169,50 @@ class Preparer:
         self._timestamps: dict[datetime, Any] = {}
         self._tags: dict[tuple[str, ...], str] = {(): NO_TAGS}
 
-    def batches(self, items: Iterable[Record | Rejected], helpers: Pool | None = None) -> Iterator[Prepared]:
+    def batches(self, items: Iterable[Record | Rejected], helpers: Pool | None = None) -> Iterator[Prepared | bytes]:
         """The prepared batches of ``items``, in order; an error raised by ``items`` stops them.
 
-        With ``helpers`` (a process pool), a group is canonicalised there whenever the pool has
-        room, and here otherwise, so the work splits as the two keep up.
+        With ``helpers`` (a process pool), a group is prepared there whenever a helper has room,
+        and here otherwise, so the work splits as they keep up; a batch a helper prepared comes
+        pickled (see ``prepare_elsewhere``). Without, every batch is a ``Prepared``.
         """
         if helpers is None:
             for group in self.phases.through("read and check", self._groups(iter(items))):
                 yield self.prepare(group)
             return
-        pending: deque[tuple[_Group, AsyncResult[Canonicalised] | Canonicalised]] = deque()
+        room = HELPER_DEPTH * helpers._processes  # type: ignore[attr-defined]  # the pool's size
+        pending: deque[Job | Prepared] = deque()
+        first = True
         for group in self.phases.through("read and check", self._groups(iter(items))):
-            if sum(1 for _, job in pending if isinstance(job, AsyncResult)) < HELPER_DEPTH:
-                values, types = [r.value for r in group.records], [r.type for r in group.records]
-                pending.append((group, helpers.apply_async(canonical_many, (values, types, self.region))))
+            busy = sum(1 for job in pending if isinstance(job, AsyncResult))
+            # With the helpers busy and a batch prepared here already waiting behind theirs,
+            # preparing another here would only hold the writer up longer: wait for the helpers.
+            while pending and (_ready(pending[0]) or (busy >= room and not isinstance(pending[-1], AsyncResult))):
+                busy -= isinstance(pending[0], AsyncResult)
+                yield self._finish(pending.popleft())
+            # The first (small) group is done here, at once: sent to a helper, it would wait for
+            # the next group to be read and prepared before it could be passed on.
+            if not first and busy < room:
+                pending.append(helpers.apply_async(prepare_elsewhere, (group, self.region)))
             else:
-                pending.append((group, self._canonicalise(group)))
-            while pending and (len(pending) > HELPER_DEPTH + 1 or _ready(pending[0][1])):
-                yield self._finish(*pending.popleft())
+                pending.append(self.prepare(group))
+            first = False
+            while pending and _ready(pending[0]):
+                yield self._finish(pending.popleft())
         while pending:
-            yield self._finish(*pending.popleft())
+            yield self._finish(pending.popleft())
 
-    def _finish(self, group: _Group, job: AsyncResult[Canonicalised] | Canonicalised) -> Prepared:
+    def _finish(self, job: Job | Prepared) -> Prepared | bytes:
         if isinstance(job, AsyncResult):
             with self.phases.timed("wait for helpers"):
-                job = job.get()
-        return self._merged(group, *job)
+                return job.get()
+        return job
 
     def _groups(self, items: Iterator[Record | Rejected]) -> Iterator[_Group]:
         checker, size, skip = self.checker, self.batch_size, self.skip_through
         default_crime, org_id, run_marking = checker.crime_type, checker.org_id, checker.run_marking_id
+        ts, tags_of, now = self._ts, self._tags_json, self.now
+        stamps = self._timestamps
         group = _Group()
         limit = self.first_batch
         for item in items:
@@ -175,7 +223,7 @@ class Preparer:
             # together, so that resuming after the batch skips all of them or none.
             if group.read >= limit and index > group.last_index:
                 yield group
-                group, limit = _Group(), size
+                group, limit = _Group(), min(size, 2 * limit)
             group.read += 1
             if index > group.last_index:
                 group.last_index = index
@@ -188,111 +236,36 @@ class Preparer:
             if problem is not None:
                 group.rejected.append(Rejected(index, problem[0], problem[1], item.value or ""))
                 continue
-            group.records.append(item)
             if item.owner_org_id is None and item.marking is None:  # most records: the run's owner and marking
-                group.owners.append(org_id)
-                group.markings.append(run_marking)
+                group.owner.append(org_id)
+                group.marking.append(run_marking)
             else:
                 owner = checker.owner(item)
-                group.owners.append(owner)
-                group.markings.append(checker.marking(owner, item.marking))
+                group.owner.append(owner)
+                group.marking.append(checker.marking(owner, item.marking))
+            group.index.append(index)
+            group.value.append(item.value)
+            group.type.append(item.type)
+            group.kind.append(item.kind)
+            group.crime_type.append(item.crime_type)
+            group.confidence.append(50 if item.confidence is None else item.confidence)
+            last_seen = item.last_seen
+            first = item.first_seen or last_seen or now
+            first_ts = stamps.get(first) or ts(first)
+            group.first_seen.append(first_ts)
+            group.last_seen.append((stamps.get(last_seen) or ts(last_seen)) if last_seen is not None and last_seen > first
+                                   else first_ts)
+            group.description.append(item.description)
+            group.tags.append(tags_of(item.tags) if item.tags else NO_TAGS)
         if group.read:
             yield group
 
     def prepare(self, group: _Group) -> Prepared:
         """Canonicalise, flag and merge one group of checked records."""
-        return self._merged(group, *self._canonicalise(group))
-
-    def _canonicalise(self, group: _Group) -> Canonicalised:
         with self.phases.timed("canonicalise"):
-            return canonical_many([r.value for r in group.records], [r.type for r in group.records], self.region)
-
-    def _merged(self, group: _Group, outcomes: list[Outcome], flags: Flags) -> Prepared:
-        out = Prepared(read=group.read, last_index=group.last_index, rejected=group.rejected)
+            outcomes, flags = canonical_many(group.value, group.type, self.region)
         with self.phases.timed("merge"):
-            self._merge(group, outcomes, out)
-            if flags:
-                self._flag(outcomes, flags, out)
-        return out
-
-    def _merge(self, group: _Group, outcomes: list[Outcome], out: Prepared) -> None:
-        found: dict[tuple[str, str, int, str], int] = {}  # statement key → position in the columns below
-        canons: list[Canon] = []
-        cols = Statements()
-        marks: dict[MarkingKey, int] = {}
-        ts, tags_of, now = self._ts, self._tags_json, self.now
-        stamps = self._timestamps
-        for record, owner, marking, outcome in zip(group.records, group.owners, group.markings, outcomes):
-            if len(outcome) == 2:
-                out.rejected.append(Rejected(record.index, outcome[0], outcome[1], record.value))
-                continue
-            if not isinstance(marking, int):
-                marking = marks.setdefault(marking, -len(marks) - 1)
-            last_seen = record.last_seen
-            first = record.first_seen or last_seen or now
-            first_ts = stamps.get(first) or ts(first)
-            last_ts = (stamps.get(last_seen) or ts(last_seen)) if last_seen is not None and last_seen > first else first_ts
-            key = (outcome[0], outcome[1], owner, record.kind)
-            at = found.get(key)
-            confidence = 50 if record.confidence is None else record.confidence
-            if at is None:
-                found[key] = len(canons)
-                canons.append(outcome)
-                cols.owner.append(owner)
-                cols.kind.append(record.kind)
-                cols.marking.append(marking)
-                cols.crime_type.append(record.crime_type)
-                cols.confidence.append(confidence)
-                cols.first_seen.append(first_ts)
-                cols.last_seen.append(last_ts)
-                cols.sightings.append(1)
-                cols.description.append(record.description)
-                cols.tags.append(tags_of(record.tags) if record.tags else NO_TAGS)
-                continue
-            # A repeat within the batch: one more sighting; the newest marking, crime type,
-            # confidence, description and tags win (blank ones keep the earlier).
-            cols.sightings[at] += 1
-            if first_ts < cols.first_seen[at]:
-                cols.first_seen[at] = first_ts
-            if last_ts > cols.last_seen[at]:
-                cols.last_seen[at] = last_ts
-            cols.marking[at] = marking
-            cols.crime_type[at] = record.crime_type or cols.crime_type[at]
-            cols.confidence[at] = confidence
-            cols.description[at] = record.description or cols.description[at]
-            if record.tags:
-                cols.tags[at] = tags_of(record.tags)
-        out.stored = sum(1 for o in outcomes if len(o) != 2)
-        out.markings = list(marks)
-        self._sort(canons, cols, out)
-
-    def _sort(self, canons: list[Canon], cols: Statements, out: Prepared) -> None:
-        """Number the distinct observables in sorted order, order the statements by them, give each a uuid.
-
-        New observables get ascending ids in this order, so both the observables' index and the
-        statements' (observable, owner, kind, source) index are walked once per batch rather than
-        at random: on a million lines that saves the writer about two seconds.
-        """
-        distinct: dict[tuple[str, str], Canon] = {}
-        for c in canons:
-            distinct.setdefault((c[0], c[1]), c)
-        keys = sorted(distinct)
-        position = {key: i for i, key in enumerate(keys)}
-        out.observables = [distinct[key] for key in keys]
-        observable = [position[(c[0], c[1])] for c in canons]
-        order = sorted(range(len(observable)), key=observable.__getitem__)
-        st = out.statements
-        st.observable = [observable[i] for i in order]
-        st.uuid = uuids(len(order))
-        for name in ("owner", "kind", "marking", "crime_type", "confidence", "first_seen", "last_seen", "sightings",
-                     "description", "tags"):
-            column = getattr(cols, name)
-            setattr(st, name, [column[i] for i in order])
-
-    def _flag(self, outcomes: list[Outcome], flags: Flags, out: Prepared) -> None:
-        """The flags of the batch's observables by position; the records whose value is flagged, counted."""
-        out.flags = [(position, name) for position, c in enumerate(out.observables) for name in flags.get((c[0], c[1]), ())]
-        out.flagged = sum(1 for o in outcomes if len(o) != 2 and (o[0], o[1]) in flags)
+            return merged(group, outcomes, flags)
 
     def _ts(self, value: datetime) -> Any:
         """``Dialect.ts``, remembered: feeds repeat their timestamps (and records without one share ``now``)."""
@@ -313,3 +286,82 @@ class Preparer:
                 self._tags = {(): NO_TAGS}
             self._tags[tags] = found
         return found
+
+
+def merged(group: _Group, outcomes: list[Outcome], flags: Flags) -> Prepared:
+    """The batch of a group of checked records, given the canonical ``outcomes`` of its values and their ``flags``.
+
+    Statements are merged per (observable, owner, kind): a repeat within the batch is one more
+    sighting, widens first/last seen, and its marking, crime type, confidence, description and
+    tags win (blank ones keep the earlier).
+    """
+    out = Prepared(read=group.read, last_index=group.last_index, rejected=group.rejected)
+    found: dict[tuple[str, str, int, str], int] = {}  # statement key → position in the columns below
+    canons: list[Canon] = []
+    cols = Statements()
+    marks: dict[MarkingKey, int] = {}
+    for i, outcome in enumerate(outcomes):
+        if len(outcome) == 2:
+            out.rejected.append(Rejected(group.index[i], outcome[0], outcome[1], group.value[i]))
+            continue
+        marking = group.marking[i]
+        if not isinstance(marking, int):
+            marking = marks.setdefault(marking, -len(marks) - 1)
+        key = (outcome[0], outcome[1], group.owner[i], group.kind[i])
+        at = found.get(key)
+        if at is None:
+            found[key] = len(canons)
+            canons.append(outcome)
+            cols.owner.append(key[2])
+            cols.kind.append(key[3])
+            cols.marking.append(marking)
+            cols.crime_type.append(group.crime_type[i])
+            cols.confidence.append(group.confidence[i])
+            cols.first_seen.append(group.first_seen[i])
+            cols.last_seen.append(group.last_seen[i])
+            cols.sightings.append(1)
+            cols.description.append(group.description[i])
+            cols.tags.append(group.tags[i])
+            continue
+        cols.sightings[at] += 1
+        if group.first_seen[i] < cols.first_seen[at]:
+            cols.first_seen[at] = group.first_seen[i]
+        if group.last_seen[i] > cols.last_seen[at]:
+            cols.last_seen[at] = group.last_seen[i]
+        cols.marking[at] = marking
+        cols.crime_type[at] = group.crime_type[i] or cols.crime_type[at]
+        cols.confidence[at] = group.confidence[i]
+        cols.description[at] = group.description[i] or cols.description[at]
+        if group.tags[i] != NO_TAGS:
+            cols.tags[at] = group.tags[i]
+    out.stored = sum(1 for o in outcomes if len(o) != 2)
+    out.markings = list(marks)
+    _sort(canons, cols, out)
+    if flags:
+        out.flags = [(position, name) for position, c in enumerate(out.observables) for name in flags.get((c[0], c[1]), ())]
+        out.flagged = sum(1 for o in outcomes if len(o) != 2 and (o[0], o[1]) in flags)
+    return out
+
+
+def _sort(canons: list[Canon], cols: Statements, out: Prepared) -> None:
+    """Number the distinct observables in sorted order, order the statements by them, give each a uuid.
+
+    New observables get ascending ids in this order, so both the observables' index and the
+    statements' (observable, owner, kind, source) index are walked once per batch rather than
+    at random: on a million lines that saves the writer about two seconds.
+    """
+    distinct: dict[tuple[str, str], Canon] = {}
+    for c in canons:
+        distinct.setdefault((c[0], c[1]), c)
+    keys = sorted(distinct)
+    position = {key: i for i, key in enumerate(keys)}
+    out.observables = [distinct[key] for key in keys]
+    observable = [position[(c[0], c[1])] for c in canons]
+    order = sorted(range(len(observable)), key=observable.__getitem__)
+    st = out.statements
+    st.observable = [observable[i] for i in order]
+    st.uuid = uuids(len(order))
+    for name in ("owner", "kind", "marking", "crime_type", "confidence", "first_seen", "last_seen", "sightings",
+                 "description", "tags"):
+        column = getattr(cols, name)
+        setattr(st, name, [column[i] for i in order])

@@ -5,8 +5,8 @@ this process when ``workers`` is 0, and otherwise in a child forked for it: the 
 items as they are (an open file, a generator, a stream), reads, checks, canonicalises and merges,
 and sends each ``Prepared`` batch through a pipe while the parent writes the previous one. With
 ``workers`` > 1 the child forks ``workers - 1`` helpers of its own and passes them to ``make`` to
-share the canonicalising. The child and its helpers never touch the database: the connections they
-inherit are the parent's.
+share the preparing: a batch a helper prepared arrives pickled and is passed on as it is. The child
+and its helpers never touch the database: the connections they inherit are the parent's.
 
 At most ``DEPTH`` batches wait in the child, so memory stays flat whatever the input size. An
 error in the child (a malformed document, a dropped connection) reaches the parent as the same
@@ -34,7 +34,8 @@ from aspjoc.intel.ingest.phases import Phases
 from aspjoc.intel.ingest.prepare import Prepared
 
 DEPTH = 2  # prepared batches the child keeps ready beyond the one being sent
-Make = Callable[[Pool | None], Iterator[Prepared]]  # the batches, given helper processes (or None)
+# The batches, given helper processes (or None): each a Prepared, or one pickled as ("batch", Prepared).
+Make = Callable[[Pool | None], Iterator[Prepared | bytes]]
 
 
 class ProducerFailed(RuntimeError):
@@ -58,7 +59,7 @@ class Producer:
 
     def __enter__(self) -> Iterator[Prepared]:
         if self.workers <= 0:
-            return self.make(None)
+            return _unpickled(self.make(None))
         read_fd, write_fd = os.pipe()
         # Buffered output would otherwise be written twice: once by each process.
         for stream in (sys.stdout, sys.stderr):
@@ -98,17 +99,17 @@ class Producer:
         wall, cpu = self.phases, self.phases.cpu
         while True:
             try:
-                kind, body = self._conn.recv()
+                kind, body = pickle.loads(self._conn.recv_bytes())
             except EOFError:
                 raise ProducerFailed("the ingest producer process ended unexpectedly") from None
             if kind == "batch":
                 if body.phases is not None:
-                    for name, seconds in body.phases[0].items():
-                        wall[name] = wall.get(name, 0.0) + seconds
-                    for name, seconds in body.phases[1].items():
-                        cpu[name] = cpu.get(name, 0.0) + seconds
+                    _add(wall, body.phases[0])
+                    _add(cpu, body.phases[1])
                 yield body
-            elif kind == "end":
+            elif kind == "end":  # with the time spent since the last batch that carried it
+                _add(wall, body[0])
+                _add(cpu, body[1])
                 self._finished = True
                 return
             else:
@@ -122,25 +123,25 @@ class _Sender(threading.Thread):
     def __init__(self, conn: Connection) -> None:
         super().__init__(daemon=True)
         self.conn = conn
-        self.queue: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=DEPTH)
+        self.queue: queue.Queue[tuple[str, Any] | bytes | None] = queue.Queue(maxsize=DEPTH)
         self.broken = threading.Event()
 
     def run(self) -> None:
         while (message := self.queue.get()) is not None:
             try:
-                self.conn.send(message)
+                self.conn.send_bytes(message if isinstance(message, bytes) else pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
             except OSError:  # the parent is gone (or stopped reading): nothing more to do
                 self.broken.set()
                 return
             except Exception as exc:  # a batch that would not pickle: the run fails, saying why
                 self.broken.set()
                 try:
-                    self.conn.send(("error", _portable(exc)))
+                    self.conn.send_bytes(pickle.dumps(("error", _portable(exc))))
                 except OSError:
                     pass
                 return
 
-    def put(self, message: tuple[str, Any] | None) -> None:
+    def put(self, message: tuple[str, Any] | bytes | None) -> None:
         while not self.broken.is_set():
             try:
                 self.queue.put(message, timeout=0.5)
@@ -168,9 +169,15 @@ def _produce(write_fd: int, make: Make, helpers: int, phases: Phases) -> int:
     sender = _Sender(Connection(write_fd, readable=False))
     sender.start()
     try:
-        for batch in _with_phases(make(pool), phases):
+        for batch in make(pool):
+            if isinstance(batch, bytes):  # pickled by a helper, with its own times
+                sender.put(batch)
+                continue
+            batch.phases = (dict(phases), dict(phases.cpu))
+            phases.clear()
+            phases.cpu.clear()
             sender.put(("batch", batch))
-        sender.put(("end", None))
+        sender.put(("end", (dict(phases), dict(phases.cpu))))
         sender.put(None)
     except BrokenPipeError:
         return 1
@@ -208,13 +215,14 @@ def _quiet() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
-def _with_phases(batches: Iterator[Prepared], phases: Phases) -> Iterator[Prepared]:
-    """Attach to each batch the time the child spent on it, phase by phase."""
+def _unpickled(batches: Iterator[Prepared | bytes]) -> Iterator[Prepared]:
     for batch in batches:
-        batch.phases = (dict(phases), dict(phases.cpu))
-        phases.clear()
-        phases.cpu.clear()
-        yield batch
+        yield pickle.loads(batch)[1] if isinstance(batch, bytes) else batch
+
+
+def _add(phases: dict[str, float], more: dict[str, float]) -> None:
+    for name, seconds in more.items():
+        phases[name] = phases.get(name, 0.0) + seconds
 
 
 def _portable(exc: BaseException) -> tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]:

@@ -9,16 +9,24 @@ exact: a new observable's id (the largest id plus one, given in the insert) and 
 can exist yet (not when its observable is new). Only statements of observables stored before are
 upserted, and the growth of the largest statement id tells how many of them were new.
 PostgreSQL upserts every statement and asks which existed first.
+
+On SQLite the write-ahead log is copied into the database file by a thread of its own, on its own
+connection (``_Checkpointer``), while the writer goes on with the next batch: done at commit, as
+SQLite does by default, the copying held up every batch it fell on. The log only starts again from
+its beginning once it has been copied whole when a transaction begins, so every few batches the
+writer waits for the copying to catch up: the log stays a few batches long.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from aspjoc.intel.correlation.service import correlate
@@ -28,9 +36,11 @@ from aspjoc.intel.ingest.prepare import Prepared
 from aspjoc.intel.ingest.records import Rejected
 from aspjoc.intel.ingest.sql import Dialect
 
+log = logging.getLogger(__name__)
+
 ObservableKey = tuple[str, str]
 CACHE_KIB = 128 * 1024  # SQLite page cache of the ingest connection
-CHECKPOINT_PAGES = 65536  # WAL pages between checkpoints during ingest (256 MB of 4 KiB pages)
+RESTART_BATCHES = 4  # batches between two points where the writer lets the log catch up and start again
 CACHE_LIMIT = 1 << 18  # observable ids remembered per run; past it the cache starts again (memory stays flat)
 
 
@@ -60,17 +70,28 @@ class BatchWriter:
         self.now_ts = self.sql.ts(now)
         self.retention_ts = self.sql.ts(retention_until)
         self.observable_ids: dict[ObservableKey, int] = {}
+        self.checkpointer: _Checkpointer | None = None
+        self.commits = 0
         if self.sql.name == "sqlite":
-            # Batches commit often; checkpointing the WAL into the database after each of them
-            # (every 1,000 pages by default) would rewrite hot index pages again and again.
             raw = conn.connection.driver_connection
-            raw.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")  # type: ignore[union-attr]
+            if conn.engine.url.database not in (None, "", ":memory:"):
+                # The writer no longer checkpoints at commit (every 1,000 pages by default): the
+                # checkpointer does, beside it rather than in its way.
+                raw.execute("PRAGMA wal_autocheckpoint = 0")  # type: ignore[union-attr]
+                self.checkpointer = _Checkpointer(conn.engine)
             # A bigger page cache for this connection only: index pages touched by one batch are
             # still cached for the next instead of being read back from the file.
             raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # type: ignore[union-attr]
 
     def release(self) -> None:
-        """Give the connection back as the pool lent it (the engine's default cache and checkpoint settings), its cache emptied."""
+        """Give the connection back as the pool lent it (the engine's default cache and checkpoint settings), its cache emptied.
+
+        The checkpointer finishes the checkpoint it is on and stops; the rest of the log is copied
+        at the next commit on any connection, as SQLite does by default.
+        """
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
         if self.sql.name == "sqlite" and not self.conn.closed and not self.conn.in_transaction():
             raw = self.conn.connection.driver_connection
             raw.execute("PRAGMA wal_autocheckpoint = 1000")  # type: ignore[union-attr]
@@ -94,6 +115,13 @@ class BatchWriter:
             raise
         with self.phases.timed("  commit"):
             transaction.commit()
+        self.commits += 1
+        if self.checkpointer is not None:
+            if self.commits % RESTART_BATCHES == 0:
+                with self.phases.timed("  checkpoint"):
+                    self.checkpointer.catch_up()
+            else:
+                self.checkpointer.request()
         return counts
 
     def _write(self, cursor: Any, batch: Prepared, marking_ids: list[int]) -> BatchCounts:
@@ -233,3 +261,62 @@ class BatchWriter:
             finally:
                 session.close()
         return len(matched)
+
+
+class _Checkpointer(threading.Thread):
+    """Copies SQLite's write-ahead log into the database file on request, on a connection of its own.
+
+    A passive checkpoint takes no lock the writer needs, and the driver lets go of the GIL while
+    SQLite works, so the copying runs on another core while the writer writes the next batch. One
+    checkpoint at a time: a request made while one runs is dropped, since the next covers what it
+    would have.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(name="ingest-checkpoint", daemon=True)
+        self.raw = engine.raw_connection()
+        self.wanted = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.stopping = False
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            if self.stopping:
+                return
+            try:
+                self._checkpoint()
+            finally:
+                self.idle.set()
+
+    def _checkpoint(self) -> None:
+        try:
+            cursor = self.raw.cursor()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                cursor.fetchall()
+            finally:
+                cursor.close()
+        except Exception:  # a checkpoint that fails leaves the log longer, nothing else; the next one retries
+            log.warning("background checkpoint failed", exc_info=True)
+
+    def request(self) -> None:
+        """Start a checkpoint of what is committed, unless one is running."""
+        if self.idle.is_set():
+            self.idle.clear()
+            self.wanted.set()
+
+    def catch_up(self) -> None:
+        """Copy the whole log before returning (the running checkpoint, then the rest), so that the next transaction starts it again."""
+        self.idle.wait()
+        self._checkpoint()
+
+    def stop(self) -> None:
+        self.idle.wait()
+        self.stopping = True
+        self.wanted.set()
+        self.join()
+        self.raw.close()
