@@ -283,3 +283,17 @@ def test_urlhaus_tags_and_threat_reach_the_statement(db: Database, make: Factory
     run(db, org.id, "urlhaus-csv", b'"1","2026-05-01 10:00:00","http://198.51.100.7/bins/mozi.m","online","","malware_download",'
                                    b'"elf,mozi","https://urlhaus.abuse.ch/url/1/","r"\n')
     assert _tags(db) == {"http://198.51.100.7/bins/mozi.m": ["elf", "mozi", "malware_download"]}
+
+
+def test_a_source_name_with_quotes_is_stored_as_written(db: Database, make: Factory) -> None:
+    org = make.org("Fiji Cyber Unit", "FJ")
+    source = "O'Brien's \"feed\"; DROP TABLE statements; -- ไทย"
+    options = IngestOptions(org_id=org.id, tlp=TLP.GREEN, source=source, batch_size=2, workers=1)
+    items = [Record(i, f"198.51.100.{i % 3}") for i in range(1, 8)]
+    first = ingest(db, items, options, T0)
+    again = ingest(db, items, options, T0)
+
+    assert (first.new, again.new, again.stored) == (3, 0, 7)
+    with db.reader() as s:
+        assert set(s.scalars(select(Statement.source))) == {source}
+        assert sorted(s.scalars(select(Statement.sightings))) == [4, 4, 6]

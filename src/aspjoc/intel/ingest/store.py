@@ -23,7 +23,6 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
@@ -34,7 +33,7 @@ from aspjoc.intel.ingest.canon import Canon
 from aspjoc.intel.ingest.phases import Phases
 from aspjoc.intel.ingest.prepare import Prepared
 from aspjoc.intel.ingest.records import Rejected
-from aspjoc.intel.ingest.sql import Dialect
+from aspjoc.intel.ingest.sql import Dialect, RunLiterals
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +64,18 @@ class BatchWriter:
         self.sql = Dialect.named(conn.dialect.name)
         self.run_id = run_id
         self.source = source
-        self.author = author_user_id
         self.now = now
-        self.now_ts = self.sql.ts(now)
-        self.retention_ts = self.sql.ts(retention_until)
+        raw = conn.connection.driver_connection
+        literal = self.sql.literal
+        self.run = RunLiterals(author=literal(raw, author_user_id), retention=literal(raw, self.sql.ts(retention_until)),
+                               source=literal(raw, source), now=literal(raw, self.sql.ts(now)))
+        self.insert_observables = self.sql.insert_observables(self.run.now)
+        self.insert_statements = self.sql.insert_statements(self.run)
+        self.upsert_statements = self.sql.upsert_statements(self.run)
         self.observable_ids: dict[ObservableKey, int] = {}
         self.checkpointer: _Checkpointer | None = None
         self.commits = 0
         if self.sql.name == "sqlite":
-            raw = conn.connection.driver_connection
             if conn.engine.url.database not in (None, "", ":memory:"):
                 # The writer no longer checkpoints at commit (every 1,000 pages by default): the
                 # checkpointer does, beside it rather than in its way.
@@ -162,7 +164,7 @@ class BatchWriter:
             if self.sql.name == "sqlite":
                 self._insert_sqlite(cursor, missing, last_id)
             else:
-                cursor.executemany(self.sql.insert_observables(), [(*c, self.now_ts) for c in missing])
+                cursor.executemany(self.insert_observables, missing)
                 self._select_ids(cursor, [(c[0], c[1]) for c in missing])
             found = [cache[(c[0], c[1])] for c in canons]
         return found
@@ -173,9 +175,8 @@ class BatchWriter:
         Under the write lock no one else inserts, so the ids above ``last_id`` that are present
         afterwards are exactly the rows inserted here; a key whose id is absent was stored before.
         """
-        now, cache = self.now_ts, self.observable_ids
-        cursor.executemany(self.sql.insert_observables(),
-                           [(i, *c, now) for i, c in enumerate(missing, last_id + 1)])
+        cache = self.observable_ids
+        cursor.executemany(self.insert_observables, [(i, *c) for i, c in enumerate(missing, last_id + 1)])
         if cursor.rowcount == len(missing):  # every one was new: the ids are the ones given
             cache.update(((c[0], c[1]), i) for i, c in enumerate(missing, last_id + 1))
             return
@@ -204,38 +205,36 @@ class BatchWriter:
             raise RuntimeError(f"observable {lost[0][0]} {lost[0][1]!r} was neither stored nor found")
 
     def _rows(self, batch: Prepared, ids: list[int], marking_ids: list[int]) -> list[tuple[Any, ...]]:
-        """The batch's statement rows, in the column order of ``Dialect.insert_statements``."""
+        """The batch's statement rows, in the order of ``sql.ROW_COLUMNS``."""
         st = batch.statements
         markings = st.marking
         if marking_ids:
             markings = [m if m >= 0 else marking_ids[-m - 1] for m in markings]
-        return list(zip(st.uuid, [ids[p] for p in st.observable], st.owner, repeat(self.author), markings, st.kind,
-                        st.crime_type, st.confidence, st.first_seen, st.last_seen, repeat(self.retention_ts),
-                        st.sightings, repeat(self.source), st.description, repeat(self.sql.false), repeat(self.now_ts),
-                        repeat(self.now_ts), st.tags))
+        return list(zip(st.uuid, [ids[p] for p in st.observable], st.owner, markings, st.kind, st.crime_type,
+                        st.confidence, st.first_seen, st.last_seen, st.sightings, st.description, st.tags))
 
     def _statements(self, cursor: Any, rows: list[tuple[Any, ...]], last_id_before: int) -> tuple[int, int]:
         """Store ``rows``; (new, updated) statements."""
         sql = self.sql
         if sql.name != "sqlite":
             existing = self._existing(cursor, rows)
-            cursor.executemany(sql.upsert_statements(), rows)
+            cursor.executemany(self.upsert_statements, rows)
             return len(rows) - existing, existing
         fresh = [row for row in rows if row[1] > last_id_before]
         older = [row for row in rows if row[1] <= last_id_before] if len(fresh) < len(rows) else []
-        cursor.executemany(sql.insert_statements(), fresh)
+        cursor.executemany(self.insert_statements, fresh)
         if not older:
             return len(fresh), 0
         cursor.execute(sql.max_statement_id())
         before: int = cursor.fetchone()[0]
-        cursor.executemany(sql.upsert_statements(), older)
+        cursor.executemany(self.upsert_statements, older)
         cursor.execute(sql.max_statement_id())
         added: int = cursor.fetchone()[0] - before
         return len(fresh) + added, len(older) - added
 
     def _existing(self, cursor: Any, rows: list[tuple[Any, ...]]) -> int:
         """How many of ``rows`` are stored already (PostgreSQL)."""
-        wanted = {(row[1], row[2], row[5]) for row in rows}
+        wanted = {(row[1], row[2], row[4]) for row in rows}
         cursor.execute(self.sql.existing_statements(), (self.source, self.sql.ids(sorted({key[0] for key in wanted}))))
         return sum(1 for key in map(tuple, cursor.fetchall()) if key in wanted)
 
