@@ -97,3 +97,67 @@ def test_tags_of_thai_red_and_amber_strict_statements_reach_no_philippine_misp_v
     everything = "\n".join(seen)
     assert "elf" in everything  # the GREEN attribute's statement tags do reach the Philippines
     assert "kinnaree-red" not in everything and "kinnaree-strict" not in everything
+
+
+
+OTHER_IP = "198.51.100.41"
+
+
+def _terms(*names: str) -> list[str | int]:
+    """A tag filter as PyMISP types it."""
+    return list(names)
+
+
+def _values(reply: Any) -> list[str]:
+    return sorted(a["value"] for a in reply["Attribute"])
+
+
+def test_tag_searches_match_statement_tags_too(live_server: Any, make: Factory) -> None:
+    c, uuid = _arrange(live_server, make)
+    th = client(live_server.url, c.th_token)
+    th.add_event(event("Other wave", [("ip-dst", OTHER_IP)], distribution=3))
+    _tag_statement(make, OTHER_IP, "lumma", "elf-loader")
+
+    def found(*names: str) -> list[str]:
+        return _values(th.search(controller="attributes", tags=_terms(*names)))
+
+    # "elf" is the GREEN IP's statement tag only: neither an attribute nor an event tag.
+    assert found("elf") == found("ELF") == [GREEN_IP]
+    assert found("elf%") == sorted([GREEN_IP, OTHER_IP])
+    assert found("%loader") == found("lumma") == [OTHER_IP]
+    assert found("mozi") == [GREEN_IP]  # stored and statement tag alike: once
+    assert found("op-kinnaree-red", "op-kinnaree-strict") == sorted([RED_PHONE, STRICT_DOMAIN])
+    both: dict[str, Any] = {"AND": ["elf", "mozi"]}  # PyMISP's build_complex_query shape
+    assert _values(th.search(controller="attributes", tags=both)) == [GREEN_IP]
+    assert OTHER_IP in found("!elf") and GREEN_IP not in found("!elf")
+    # A statement's tlp: tags are not shown, so a tlp: term matches the marking alone.
+    assert found("tlp:amber") == []
+    assert found("no-such-tag") == []
+    events = th.search(controller="events", tags=_terms("lumma"), pythonify=True)
+    assert [e.info for e in events] == ["Other wave"]  # type: ignore[union-attr]
+    indexed: Any = th.search_index(tags=_terms("elf"))
+    assert [e["info"] for e in indexed] == ["Kinnaree wave"] and indexed[0]["uuid"] == uuid
+
+
+def test_tag_searches_do_not_reveal_thai_red_or_amber_strict_statements_to_the_philippines(
+        live_server: Any, make: Factory) -> None:
+    c, _ = _arrange(live_server, make)
+    ph_org = make.org("Philippine Cyber Unit", "PH")
+    ph = client(live_server.url, make.token(make.user("analyst@ph.aspjoc.test", ph_org, password=None)))
+
+    def replies(*names: str) -> list[Any]:
+        tags = _terms(*names)
+        return [ph.search(controller="attributes", tags=tags),
+                ph.search(controller="attributes", tags=tags, include_event_tags=True),
+                ph.search(controller="events", tags=tags), ph.search(controller="events", tags=tags, metadata=True),
+                ph.search_index(tags=tags)]
+
+    unused = replies("no-such-tag")
+    for name in ("op-kinnaree-red", "op-kinnaree-strict", "OP-KINNAREE-RED", "op-kinnaree%", "%-strict"):
+        assert replies(name) == unused, name
+    # The same searches find the GREEN attribute by its statement tag, and the owner finds the others.
+    assert _values(ph.search(controller="attributes", tags=_terms("elf"))) == [GREEN_IP]
+    indexed: Any = ph.search_index(tags=_terms("elf"))
+    assert [e["info"] for e in indexed] == ["Kinnaree wave"]
+    owned = client(live_server.url, c.th_token).search(controller="attributes", tags=_terms("op-kinnaree%"))
+    assert _values(owned) == sorted([RED_PHONE, STRICT_DOMAIN])

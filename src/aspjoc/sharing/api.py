@@ -33,6 +33,7 @@ def export_stix(
     owner: Annotated[str | None, Query(description="Owner organisation id or name.")] = None,
     kind: str | None = None,
     since: Annotated[datetime | None, Query(description="Only statements changed at or after this time.")] = None,
+    tag: Annotated[list[str] | None, Query(description="A source tag (any case); repeat for statements carrying any of several.")] = None,
     interop: Annotated[bool, Query(description="Mark with the TLP 1.0 ids of STIX 2.1 where one exists.")] = False,
 ) -> StreamingResponse:
     """The statements the caller may export that match the filters of ``GET /statements``, as one STIX 2.1 bundle.
@@ -40,11 +41,12 @@ def export_stix(
     RED and ``no_export`` statements of other organisations are never included; withdrawn
     statements are left out. The bundle is streamed, so any size of selection works.
     """
-    flt = StatementFilter(type=type, crime_type=crime_type, owner=owner, kind=kind, since=since)
-    # Resolve the filter now, so a bad owner answers 404 rather than breaking the stream.
+    flt = StatementFilter(type=type, crime_type=crime_type, owner=owner, kind=kind, since=since, tags=tuple(tag or ()))
+    # Resolve the filter now, so a bad owner answers 404 (a bad tag 422) rather than breaking the stream.
     selection_conditions(session, principal, flt)
     audit.record(session, principal, "export.stix", now, detail={
-        "type": type, "crime_type": crime_type, "owner": owner, "kind": kind, "since": since, "interop": interop})
+        "type": type, "crime_type": crime_type, "owner": owner, "kind": kind, "since": since, "tags": list(flt.tags),
+        "interop": interop})
     db: Database = request.app.state.db
 
     def chunks() -> Iterator[bytes]:

@@ -59,6 +59,7 @@ def stix(
     owner: Annotated[str | None, typer.Option(help="Owner organisation (name or id)")] = None,
     kind: Annotated[str | None, typer.Option(help="Statement kind")] = None,
     since: Annotated[str | None, typer.Option(help="Only statements changed at or after this ISO time")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Source tag (any case); repeat for statements carrying any of several")] = None,
     interop: Annotated[bool, typer.Option("--interop", help="TLP 1.0 marking ids where one exists")] = False,
 ) -> None:
     """Write a STIX 2.1 bundle of the statements the organisation or user may export."""
@@ -68,7 +69,7 @@ def stix(
         after = datetime.fromisoformat(since) if since else None
     except ValueError as exc:
         raise InvalidInput("--since", f"'{since}' is not an ISO time such as 2026-06-01T00:00:00Z") from exc
-    flt = StatementFilter(type=type, crime_type=crime_type, owner=owner, kind=kind, since=after)
+    flt = StatementFilter(type=type, crime_type=crime_type, owner=owner, kind=kind, since=after, tags=tuple(tag or ()))
     with rt.unit_of_work() as session:
         principal = acting_as(session, org, user)
         conditions = selection_conditions(session, principal, flt)
@@ -79,7 +80,7 @@ def stix(
                 sink.write(chunk.encode())
         audit.record(session, principal, "export.stix", now, detail={
             "statements": total, "type": type, "crime_type": crime_type, "owner": owner, "kind": kind, "since": since,
-            "interop": interop, "out": str(out)})
+            "tags": list(flt.tags), "interop": interop, "out": str(out)})
     console.print(f"Wrote {total:,} statements to {out}.")
 
 

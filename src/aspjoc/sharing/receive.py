@@ -10,7 +10,9 @@ receiving side enforces the owner's marking with its own gate. Rules:
 * RED never travels between instances (DESIGN: no sync), so a RED statement is refused on pull;
 * a statement that was made here is never overwritten by a remote copy (the echo of our own push);
 * a received statement is updated only by a newer version (``modified``), so re-reading a page
-  after a broken link changes nothing and duplicates nothing.
+  after a broken link changes nothing and duplicates nothing;
+* the indicator's ``labels`` other than the crime type are the statement's tags, kept as ingest
+  keeps them (``stored_tags``), so tags survive hub-to-node sync.
 
 Objects without the extension (plain STIX from other tools) go through the ingest pipeline
 instead (``sharing.intake``).
@@ -18,6 +20,7 @@ instead (``sharing.intake``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +33,7 @@ from aspjoc import audit
 from aspjoc.access import Principal
 from aspjoc.errors import AspjocError, InvalidInput
 from aspjoc.intel.correlation.service import correlate
+from aspjoc.intel.ingest.prepare import NO_TAGS, TAG_LENGTH, TAG_LIMIT
 from aspjoc.intel.models import (
     CREDIBILITY,
     RELIABILITY,
@@ -120,13 +124,25 @@ def _tlp(obj: dict[str, Any], ext: dict[str, Any]) -> TLP:
     return max(levels)
 
 
+def stored_tags(tags: Sequence[str]) -> str:
+    """``tags`` as ``statements.tags`` holds them, capped as ingest caps them (``Preparer._tags_json``):
+    a JSON array of at most ``TAG_LIMIT`` tags, each stripped and cut to ``TAG_LENGTH`` characters,
+    blanks and repeats dropped; ``NO_TAGS`` for none.
+    """
+    kept = list(dict.fromkeys(t.strip()[:TAG_LENGTH] for t in tags if t and t.strip()))[:TAG_LIMIT]
+    return json.dumps(kept, ensure_ascii=False) if kept else NO_TAGS
+
+
 def _fields(obj: dict[str, Any], ext: dict[str, Any]) -> dict[str, Any]:
     kind = str(ext.get("statement_kind", "indicator"))
     if kind not in KINDS:
         raise InvalidInput("statement_kind", f"'{kind}' is not one of {', '.join(sorted(KINDS))}")
-    labels = [str(label) for label in obj.get("labels") or []]
+    raw_labels = obj.get("labels") or []
+    if not isinstance(raw_labels, list):
+        raise InvalidInput("labels", "must be a list of texts")
+    labels = [str(label) for label in raw_labels]
     # The crime type is the first label when the statement has one; the source's tags follow it (or stand alone).
-    crime = ext.get("crime_type", labels[0] if labels and labels[0] in CRIME_TYPES else None)
+    crime = ext.get("crime_type", labels[0] if labels and labels[0] in CRIME_TYPES and "tags" not in ext else None)
     if crime is not None and crime not in CRIME_TYPES:
         raise InvalidInput("crime_type", f"'{crime}' is not one of {', '.join(sorted(CRIME_TYPES))}")
     reliability, credibility = ext.get("reliability"), ext.get("credibility")
@@ -146,6 +162,8 @@ def _fields(obj: dict[str, Any], ext: dict[str, Any]) -> dict[str, Any]:
         "retention_until": timestamp_field(ext["retention_until"], "retention_until") if ext.get("retention_until") else None,
         "sightings": max(1, int(ext.get("sightings", 1))), "source": str(ext.get("source", ""))[:200],
         "description": str(obj.get("description", "")), "withdrawn": bool(obj.get("revoked", False)),
+        "tags": stored_tags([str(t) for t in ext["tags"]] if isinstance(ext.get("tags"), list)
+                            else [label for label in labels if label != crime]),
     }
 
 

@@ -2,11 +2,13 @@
 
 An attribute is visible when both its statement and its event pass the gate for the caller; an event
 is visible when its own marking does (it may then show no attribute at all). Nothing is filtered
-after loading.
+after loading. An attribute's tags, for the ``tags`` filter, are its stored ones, its event's and its
+statement's source tags (``statements.tags``), as ``render`` shows them.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -63,11 +65,30 @@ def _tlp_level(term: str) -> int | None:
         return None
 
 
+def _json_like(text: str) -> str:
+    """``text`` as it reads inside a JSON string (``json.dumps``, as ``statements.tags`` is written), escaped for LIKE with ``!``."""
+    quoted = json.dumps(text, ensure_ascii=False)[1:-1]
+    return quoted.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _statement_tag(term: str) -> ColumnElement[bool]:
+    """The statement carries the tag ``term`` (any case; ``%`` matches any run of characters).
+
+    As ``intel.service.tag_condition``: a tag is a JSON string right after ``[`` or ``, `` and ends at
+    the next unescaped quote, so a term matches a whole tag. A ``%`` inside a term (``a%b``) may also
+    match from one tag into the next; a leading or trailing one (``kit:%``, ``%-wave``) may not.
+    """
+    inner = "%".join(_json_like(part) for part in term.split("%"))
+    return or_(*(Statement.tags.ilike(f'%{opening}"{inner}"%', escape="!") for opening in ("[", ", ")))
+
+
 def _attribute_tag(term: str) -> ColumnElement[bool]:
     level = _tlp_level(term)
     if level is not None:
         return Statement.marking_id.in_(select(Marking.id).where(Marking.tlp == level))
-    return exists().where(MispAttributeTag.attribute_id == MispAttribute.id, _like_or_equal(MispAttributeTag.name, term))
+    stored = exists().where(MispAttributeTag.attribute_id == MispAttribute.id, _like_or_equal(MispAttributeTag.name, term))
+    # A statement's own tlp: tags are never shown (its marking's is), so a tlp: term does not look at them.
+    return stored if is_tlp_tag(term) else or_(stored, _statement_tag(term))
 
 
 def _event_tag(term: str) -> ColumnElement[bool]:

@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from aspjoc.intel.ingest.checks import CRIME_TYPES
 from aspjoc.intel.serialize import parse_tags
 from aspjoc.marking import TLP, Handling
 from aspjoc.sharing.stix.patterns import pattern_for
@@ -168,6 +169,12 @@ class IndicatorBuilder:
         labels = _labels(crime_type, tags)
         if labels:
             obj["labels"] = labels
+            # Where the labels alone would be read back wrongly (no crime type though the first tag
+            # names one, or a tag that is the crime type itself), the extension gives both.
+            if (crime_type is None and labels[0] in CRIME_TYPES) or (crime_type is not None and crime_type in parse_tags(tags)):
+                ext["tags"] = list(parse_tags(tags))
+                if crime_type is not None:
+                    ext["crime_type"] = crime_type
         if reliability:
             ext["reliability"] = reliability
         if credibility is not None:
