@@ -293,75 +293,70 @@ def merged(group: _Group, outcomes: list[Outcome], flags: Flags) -> Prepared:
 
     Statements are merged per (observable, owner, kind): a repeat within the batch is one more
     sighting, widens first/last seen, and its marking, crime type, confidence, description and
-    tags win (blank ones keep the earlier).
+    tags win (blank ones keep the earlier). The distinct observables are numbered in sorted order
+    and the statements ordered by them: new observables then get ascending ids, so the writer walks
+    the observables' index and the statements' (observable, owner, kind, source) index once per
+    batch rather than at random.
+
+    Written column by column (one list comprehension per column over the records kept, in their
+    final order) rather than record by record: most records are the first of their statement.
     """
     out = Prepared(read=group.read, last_index=group.last_index, rejected=group.rejected)
-    found: dict[tuple[str, str, int, str], int] = {}  # statement key → position in the columns below
-    canons: list[Canon] = []
-    cols = Statements()
-    marks: dict[MarkingKey, int] = {}
+    first_of: dict[tuple[str, str, int, str], int] = {}  # statement key → its first record
+    repeats: list[tuple[int, int]] = []  # (first record, repeating record), in order
+    owner, kind = group.owner, group.kind
     for i, outcome in enumerate(outcomes):
         if len(outcome) == 2:
             out.rejected.append(Rejected(group.index[i], outcome[0], outcome[1], group.value[i]))
             continue
-        marking = group.marking[i]
-        if not isinstance(marking, int):
-            marking = marks.setdefault(marking, -len(marks) - 1)
-        key = (outcome[0], outcome[1], group.owner[i], group.kind[i])
-        at = found.get(key)
-        if at is None:
-            found[key] = len(canons)
-            canons.append(outcome)
-            cols.owner.append(key[2])
-            cols.kind.append(key[3])
-            cols.marking.append(marking)
-            cols.crime_type.append(group.crime_type[i])
-            cols.confidence.append(group.confidence[i])
-            cols.first_seen.append(group.first_seen[i])
-            cols.last_seen.append(group.last_seen[i])
-            cols.sightings.append(1)
-            cols.description.append(group.description[i])
-            cols.tags.append(group.tags[i])
-            continue
-        cols.sightings[at] += 1
-        if group.first_seen[i] < cols.first_seen[at]:
-            cols.first_seen[at] = group.first_seen[i]
-        if group.last_seen[i] > cols.last_seen[at]:
-            cols.last_seen[at] = group.last_seen[i]
-        cols.marking[at] = marking
-        cols.crime_type[at] = group.crime_type[i] or cols.crime_type[at]
-        cols.confidence[at] = group.confidence[i]
-        cols.description[at] = group.description[i] or cols.description[at]
-        if group.tags[i] != NO_TAGS:
-            cols.tags[at] = group.tags[i]
-    out.stored = sum(1 for o in outcomes if len(o) != 2)
+        first = first_of.setdefault((outcome[0], outcome[1], owner[i], kind[i]), i)
+        if first != i:
+            repeats.append((first, i))
+    out.stored = len(first_of) + len(repeats)
+    # Observables by "type NUL value": sorted as (type, value) would be, in a third of the time.
+    names = [key[0] + "\0" + key[1] for key in first_of]
+    firsts = list(first_of.values())
+    distinct: dict[str, Canon] = {}
+    for name, i in zip(names, firsts):
+        distinct.setdefault(name, outcomes[i])  # type: ignore[arg-type]  # not a refusal: those were left out
+    keys = sorted(distinct)
+    position = {key: p for p, key in enumerate(keys)}
+    out.observables = [distinct[key] for key in keys]
+    observable_of = [position[name] for name in names]
+    order = sorted(range(len(firsts)), key=observable_of.__getitem__)
+    rows = [firsts[j] for j in order]  # the first record of each statement, in the batch's order
+    st = out.statements
+    st.observable = [observable_of[j] for j in order]
+    st.uuid = uuids(len(rows))
+    marks: dict[MarkingKey, int] = {}
+
+    def marking_id(m: int | MarkingKey) -> int:
+        return m if isinstance(m, int) else marks.setdefault(m, -len(marks) - 1)
+
+    st.owner = [owner[i] for i in rows]
+    st.kind = [kind[i] for i in rows]
+    st.marking = [marking_id(group.marking[i]) for i in rows]
+    for name in ("crime_type", "confidence", "first_seen", "last_seen", "description", "tags"):
+        column = getattr(group, name)
+        setattr(st, name, [column[i] for i in rows])
+    st.sightings = [1] * len(rows)
+    if repeats:
+        at = {i: p for p, i in enumerate(rows)}
+        for first, i in repeats:
+            p = at[first]
+            st.sightings[p] += 1
+            if group.first_seen[i] < st.first_seen[p]:
+                st.first_seen[p] = group.first_seen[i]
+            if group.last_seen[i] > st.last_seen[p]:
+                st.last_seen[p] = group.last_seen[i]
+            st.marking[p] = marking_id(group.marking[i])
+            st.crime_type[p] = group.crime_type[i] or st.crime_type[p]
+            st.confidence[p] = group.confidence[i]
+            st.description[p] = group.description[i] or st.description[p]
+            if group.tags[i] != NO_TAGS:
+                st.tags[p] = group.tags[i]
     out.markings = list(marks)
-    _sort(canons, cols, out)
     if flags:
-        out.flags = [(position, name) for position, c in enumerate(out.observables) for name in flags.get((c[0], c[1]), ())]
+        out.flags = [(p, name) for p, c in enumerate(out.observables) for name in flags.get((c[0], c[1]), ())]
         out.flagged = sum(1 for o in outcomes if len(o) != 2 and (o[0], o[1]) in flags)
     return out
-
-
-def _sort(canons: list[Canon], cols: Statements, out: Prepared) -> None:
-    """Number the distinct observables in sorted order, order the statements by them, give each a uuid.
-
-    New observables get ascending ids in this order, so both the observables' index and the
-    statements' (observable, owner, kind, source) index are walked once per batch rather than
-    at random: on a million lines that saves the writer about two seconds.
-    """
-    distinct: dict[tuple[str, str], Canon] = {}
-    for c in canons:
-        distinct.setdefault((c[0], c[1]), c)
-    keys = sorted(distinct)
-    position = {key: i for i, key in enumerate(keys)}
-    out.observables = [distinct[key] for key in keys]
-    observable = [position[(c[0], c[1])] for c in canons]
-    order = sorted(range(len(observable)), key=observable.__getitem__)
-    st = out.statements
-    st.observable = [observable[i] for i in order]
-    st.uuid = uuids(len(order))
-    for name in ("owner", "kind", "marking", "crime_type", "confidence", "first_seen", "last_seen", "sightings",
-                 "description", "tags"):
-        column = getattr(cols, name)
-        setattr(st, name, [column[i] for i in order])
