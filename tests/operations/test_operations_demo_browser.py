@@ -52,6 +52,10 @@ def test_the_demo_operation_fills_every_operations_page(page: Any, live_server: 
     assert "confirmed" in requests and "refused" in requests and "Islands Telecom" in requests
     notice = _visit(page, f"{base}/operations/takedowns/{with_file}", "demo-operation-takedown-notice")
     assert "lotus-markets-withdrawal.html" in notice and "SHA-256" in notice
+    page.click("#notice-files a")  # the attached file, as an evidence item with its custody log
+    page.wait_for_url(f"{base}/evidence/*")
+    assert "lotus-markets-withdrawal.html" in page.inner_text("main")
+    screenshot(page, "demo-operation-takedown-file")
     clocks = _visit(page, f"{base}/operations/freezes", "demo-operation-freezes")
     assert "MYR" in clocks and "left" in clocks
     results = _visit(page, f"{base}/operations/{op}/outcomes", "demo-operation-outcomes")

@@ -84,8 +84,14 @@ def test_files_go_as_attachments_with_their_hashes_and_each_transfer_is_logged(a
     with SmtpSink() as sink, _client(app, sink.port) as client:
         ids = _arrange(client, w)
         td = _draft(client, w, ids, provider_org=True)
+        links = [f'href="/evidence/{ids[key]}"' for key in ("page", "kit")]
+        draft_page = client.get(f"/operations/takedowns/{td['id']}", headers=bearer(w.tokens["hub"])).text
+        assert "Files it attaches" in draft_page and all(link in draft_page for link in links)
         sent = client.post(f"/api/v1/takedowns/{td['id']}/send", headers=bearer(w.tokens["hub"])).json()
         assert sent["status"] == "sent", sent
+        for who in ("hub", "ph"):  # the sender, and a unit that reads the request
+            sent_page = client.get(f"/operations/takedowns/{td['id']}", headers=bearer(w.tokens[who])).text
+            assert "Files sent" in sent_page and all(link in sent_page for link in links), who
         (_, _, message), = sink.messages
         files = _attachments(message)
         assert files == {"page.png": PAGE, "kit.zip": KIT}

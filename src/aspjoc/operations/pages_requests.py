@@ -70,9 +70,11 @@ async def create_takedown(request: Request, operation_id: int, principal: Signed
 def _takedown_page(request: Request, session: Session, principal: Principal, takedown_id: int, now: datetime,
                    error: AspjocError | None = None, status: int = 200) -> Response:
     row = takedowns.get_takedown(session, principal, takedown_id)
+    is_provider = principal.org_id == row.provider_org_id
+    files, listed = ([], []) if is_provider and row.status in ("draft", "failed") else takedowns.notice_files(session, principal, row)
     return render(request, "operations/takedown.html", {
         "r": row, "now": now, "overdue": takedowns.is_overdue(row, now), "hours": takedowns.response_hours_of(row),
-        "is_provider": principal.org_id == row.provider_org_id, "error": error}, status_code=status)
+        "is_provider": is_provider, "files": files, "listed": listed, "error": error}, status_code=status)
 
 
 @router.get("/operations/takedowns/{takedown_id:int}")

@@ -125,12 +125,14 @@ def gather(session: Session, sender: Principal, target: Target, others: list[Pri
     return Evidence(statements, files, too_large)
 
 
-def already_sent(session: Session, principal: Principal, row: TakedownRequest) -> list[EvidenceItem]:
-    """The files that went out with the request before (from the custody log), as far as ``principal`` may export them."""
+def already_sent(session: Session, principal: Principal, row: TakedownRequest,
+                 purpose: Purpose = Purpose.EXPORT) -> list[EvidenceItem]:
+    """The files that went out with the request before (from the custody log), as far as ``principal`` may export
+    them (or read them, with ``purpose``)."""
     sent = select(CustodyEvent.evidence_id).where(
         CustodyEvent.purpose == custody_purpose(row),
         CustodyEvent.action.in_((CustodyAction.SEND.value, CustodyAction.EXPORT.value)))
-    return list(session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(sent), visible(principal, Purpose.EXPORT))
+    return list(session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(sent), visible(principal, purpose))
                                 .order_by(EvidenceItem.id)))
 
 

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aspjoc import audit
-from aspjoc.access import Principal, gate
+from aspjoc.access import Principal, Purpose, gate
 from aspjoc.accounts import service as accounts
 from aspjoc.accounts.models import Organisation
 from aspjoc.accounts.permissions import Permission, require
 from aspjoc.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from aspjoc.marking import marking_id_for
 from aspjoc.operations import actions, scope
-from aspjoc.operations.evidence.models import CustodyAction
+from aspjoc.operations.evidence.models import CustodyAction, EvidenceItem
 from aspjoc.operations.evidence.store import EvidenceStore
 from aspjoc.operations.mailer import MailFile, Mailer, MailNotSent, build_message
 from aspjoc.operations.models import ActionKind, TakedownRequest, TakedownStatus, Target
@@ -245,3 +245,20 @@ def response_hours_of(row: TakedownRequest) -> float | None:
     if row.sent_at is None or row.responded_at is None:
         return None
     return round((row.responded_at - row.sent_at).total_seconds() / 3600, 2)
+
+
+def notice_files(session: Session, principal: Principal, row: TakedownRequest) -> tuple[list[EvidenceItem], list[EvidenceItem]]:
+    """The files of the request's notice as ``principal`` may see them: (attached, listed only by their hash).
+
+    Once sent, those that went out (from the custody log); before, those the notice would attach if
+    ``principal`` sent it now. Nothing when ``principal`` may not see the request's target.
+    """
+    if row.status not in (TakedownStatus.DRAFT.value, TakedownStatus.FAILED.value):
+        return already_sent(session, principal, row, Purpose.READ), []
+    try:
+        operation = scope.visible_operation(session, principal, row.operation_id)
+        target = get_target(session, principal, operation.id, row.target_id)
+    except NotFound:
+        return [], []
+    evidence = gather(session, principal, target, readers(session, row.marking_id, _provider(session, row)))
+    return evidence.files, evidence.too_large
