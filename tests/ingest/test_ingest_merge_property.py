@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aspjoc.intel.ingest.canon import Outcome
-from aspjoc.intel.ingest.prepare import NO_TAGS, _Group, merged
+from aspjoc.intel.ingest.prepare import _Group, merged
+from aspjoc.intel.tags import NO_TAGS
 
 VALUES = ["a.example", "b.example", "198.51.100.7", "+66812345678", "bad"]
 TYPES = {"a.example": "domain", "b.example": "domain", "198.51.100.7": "ipv4", "+66812345678": "phone"}

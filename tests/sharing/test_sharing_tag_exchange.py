@@ -21,9 +21,8 @@ from aspjoc.cli import app as cli
 from aspjoc.db import Database
 from aspjoc.errors import InvalidInput
 from aspjoc.intel.models import Statement
-from aspjoc.intel.serialize import parse_tags
+from aspjoc.intel.tags import parse_tags, stored_tags
 from aspjoc.sharing.federation import run_remote
-from aspjoc.sharing.receive import stored_tags
 from aspjoc.sharing.service import RemoteSpec, add_remote
 from aspjoc.sharing.stix.vocab import STATEMENT_EXTENSION
 from aspjoc.sharing.taxii.collections import COMMUNITY_ID

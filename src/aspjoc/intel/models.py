@@ -38,6 +38,8 @@ class CrimeType(StrEnum):
 
 
 RELIABILITY = ("A", "B", "C", "D", "E", "F")
+KINDS = frozenset(k.value for k in StatementKind)
+CRIME_TYPES = frozenset(c.value for c in CrimeType)
 CREDIBILITY = (1, 2, 3, 4, 5, 6)
 
 

@@ -18,7 +18,7 @@ from aspjoc.intel.dashboard import dashboard
 from aspjoc.intel.ingest import warninglists
 from aspjoc.intel.models import CrimeType, Notice, StatementKind
 from aspjoc.intel.schemas import StatementIn
-from aspjoc.intel.serialize import parse_tags
+from aspjoc.intel.tags import parse_tags
 from aspjoc.marking import Handling, TLP
 from aspjoc.observables import ObservableType
 from aspjoc.sharing.matching.service import Limits, lookup_meter

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aspjoc.intel.models import Observable, Statement
 from aspjoc.intel.schemas import MarkingOut, ObservableOut, OrgRef, RecipientsOut, StatementOut
+from aspjoc.intel.tags import parse_tags
 from aspjoc.marking import Handling, MarkingRecipient, TLP
 
 
@@ -28,24 +27,6 @@ def _recipients(session: Session, marking_ids: set[int]) -> dict[int, Recipients
         if row.group_id is not None:
             out.groups.append(row.group_id)
     return found
-
-
-@lru_cache(maxsize=4096)
-def parse_tags(stored: str | None) -> tuple[str, ...]:
-    """The tags of a ``statements.tags`` JSON array; () for none, for text that is not a JSON array, and
-    without entries that are not non-blank strings (the column is written by ingest, but read defensively).
-
-    Cached: statements of one feed share a handful of tag sets, and serving paths read thousands a page.
-    """
-    if not stored or stored == "[]":
-        return ()
-    try:
-        found = json.loads(stored)
-    except ValueError:
-        return ()
-    if not isinstance(found, list):
-        return ()
-    return tuple(t for t in found if isinstance(t, str) and t.strip())
 
 
 def observable_out(observable: Observable) -> ObservableOut:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from aspjoc.intel.correlation.related import Related, related_values
 from aspjoc.intel.correlation.service import correlate
 from aspjoc.intel.models import CREDIBILITY, RELIABILITY, CrimeType, Notice, Observable, Statement, StatementKind
 from aspjoc.intel.schemas import MarkingIn, StatementIn
+from aspjoc.intel.tags import TAG_LENGTH, carrying, like_text
 from aspjoc.intel.scoring import statement_score
 from aspjoc.marking import Handling, Marking, MarkingSpec, TLP, marking_id_for
 from aspjoc.observables import Canonical, canonicalise
@@ -125,31 +125,20 @@ class StatementFilter:
 
 
 TAG_VALUES = 20  # tags one listing may ask for
-TAG_LENGTH = 255  # as ingest keeps them
-
-
-def _like_escaped(text: str) -> str:
-    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def tag_condition(tags: tuple[str, ...]) -> ColumnElement[bool]:
-    """Statements carrying any of ``tags`` (case-insensitive); InvalidInput naming ``tag`` for a bad value.
-
-    ``statements.tags`` is JSON text written by ``json.dumps`` (``["a", "b"]``), so a tag is stored as
-    its JSON string after ``[`` or ``, ``. Inside a JSON string a quote is always escaped (``\\"``), so
-    a quote after ``[`` or ``, `` opens a string, and a JSON string ends at its own closing quote: the
-    match is the whole tag, with no JSON functions, which SQLite and PostgreSQL spell differently.
-    """
+    """Statements carrying any of ``tags``, each a whole tag in any case (``aspjoc.intel.tags.carrying``);
+    InvalidInput naming ``tag`` for a bad value."""
     if len(tags) > TAG_VALUES:
         raise InvalidInput("tag", f"ask for at most {TAG_VALUES} tags")
-    patterns = []
+    conditions = []
     for tag in tags:
         text = tag.strip()
         if not text or len(text) > TAG_LENGTH:
             raise InvalidInput("tag", f"a tag is 1 to {TAG_LENGTH} characters")
-        quoted = _like_escaped(json.dumps(text, ensure_ascii=False))
-        patterns += [f"%[{quoted}%", f"%, {quoted}%"]
-    return or_(*(Statement.tags.ilike(p, escape="!") for p in patterns))
+        conditions.append(carrying(like_text(text)))
+    return or_(*conditions)
 
 
 def _encode_cursor(last_id: int) -> str:

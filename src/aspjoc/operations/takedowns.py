@@ -28,7 +28,7 @@ from aspjoc.operations import actions, scope
 from aspjoc.operations.evidence.models import CustodyAction, EvidenceItem
 from aspjoc.operations.evidence.store import EvidenceStore
 from aspjoc.operations.mailer import MailFile, Mailer, MailNotSent, build_message
-from aspjoc.operations.models import ActionKind, TakedownRequest, TakedownStatus, Target
+from aspjoc.operations.models import ActionKind, Operation, TakedownRequest, TakedownStatus, Target
 from aspjoc.operations.schemas import TakedownIn, TakedownResponseIn
 from aspjoc.operations.takedown_evidence import (Attachment, Evidence, already_sent, gather, log_sent, log_tampered,
                                                  read_files, readers, reference)
@@ -63,12 +63,18 @@ def _check_readers_see_target(session: Session, target: Target, others: list[Pri
                                           "mark the request no wider than the target")
 
 
+def _evidence(session: Session, principal: Principal, row: TakedownRequest,
+              provider: Organisation | None) -> tuple[Operation, Target, Evidence]:
+    """The request's operation and target, and the evidence ``principal`` may send with it (NotFound: target not visible)."""
+    operation = scope.visible_operation(session, principal, row.operation_id)
+    target = get_target(session, principal, operation.id, row.target_id)
+    return operation, target, gather(session, principal, target, readers(session, row.marking_id, provider))
+
+
 def _compose(session: Session, principal: Principal, row: TakedownRequest, provider: Organisation | None,
              response_hours: int) -> Evidence:
     """(Re)write the request's notice with the evidence ``principal`` may send; returns that evidence."""
-    operation = scope.visible_operation(session, principal, row.operation_id)
-    target = get_target(session, principal, operation.id, row.target_id)
-    evidence = gather(session, principal, target, readers(session, row.marking_id, provider))
+    operation, target, evidence = _evidence(session, principal, row, provider)
     notice = compose_notice(operation, target, principal.org_name, f"{row.provider_name} ({row.provider_kind})",
                             row.grounds, evidence, evidence.tlp(session), response_hours, reference(row))
     row.subject, row.body, row.notice_tlp = notice.subject, notice.body, int(notice.tlp)
@@ -256,9 +262,7 @@ def notice_files(session: Session, principal: Principal, row: TakedownRequest) -
     if row.status not in (TakedownStatus.DRAFT.value, TakedownStatus.FAILED.value):
         return already_sent(session, principal, row, Purpose.READ), []
     try:
-        operation = scope.visible_operation(session, principal, row.operation_id)
-        target = get_target(session, principal, operation.id, row.target_id)
+        evidence = _evidence(session, principal, row, _provider(session, row))[2]
     except NotFound:
         return [], []
-    evidence = gather(session, principal, target, readers(session, row.marking_id, _provider(session, row)))
     return evidence.files, evidence.too_large

@@ -12,7 +12,7 @@ receiving side enforces the owner's marking with its own gate. Rules:
 * a received statement is updated only by a newer version (``modified``), so re-reading a page
   after a broken link changes nothing and duplicates nothing;
 * the indicator's ``labels`` other than the crime type are the statement's tags, kept as ingest
-  keeps them (``stored_tags``), so tags survive hub-to-node sync.
+  keeps them (``intel.tags.stored_tags``), so tags survive hub-to-node sync.
 
 Objects without the extension (plain STIX from other tools) go through the ingest pipeline
 instead (``sharing.intake``).
@@ -20,7 +20,6 @@ instead (``sharing.intake``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,15 +32,9 @@ from aspjoc import audit
 from aspjoc.access import Principal
 from aspjoc.errors import AspjocError, InvalidInput
 from aspjoc.intel.correlation.service import correlate
-from aspjoc.intel.ingest.prepare import NO_TAGS, TAG_LENGTH, TAG_LIMIT
-from aspjoc.intel.models import (
-    CREDIBILITY,
-    RELIABILITY,
-    CrimeType,
-    Statement,
-    StatementKind,
-)
+from aspjoc.intel.models import CREDIBILITY, CRIME_TYPES, KINDS, RELIABILITY, Statement
 from aspjoc.intel.service import RETENTION, observable_for
+from aspjoc.intel.tags import stored_tags
 from aspjoc.marking import TLP
 from aspjoc.observables import canonicalise
 from aspjoc.sharing.mapping import Directory
@@ -56,8 +49,6 @@ from aspjoc.sharing.taxii.media import TaxiiError
 from aspjoc.sharing.taxii.paging import parse_timestamp
 
 REFERENCE_TYPES = frozenset({"identity", "marking-definition", "extension-definition"})
-KINDS = frozenset(k.value for k in StatementKind)
-CRIME_TYPES = frozenset(c.value for c in CrimeType)
 
 
 @dataclass(frozen=True)
@@ -122,15 +113,6 @@ def _tlp(obj: dict[str, Any], ext: dict[str, Any]) -> TLP:
     if not levels:
         raise InvalidInput("marking.tlp", "the statement carries no TLP marking")
     return max(levels)
-
-
-def stored_tags(tags: Sequence[str]) -> str:
-    """``tags`` as ``statements.tags`` holds them, capped as ingest caps them (``Preparer._tags_json``):
-    a JSON array of at most ``TAG_LIMIT`` tags, each stripped and cut to ``TAG_LENGTH`` characters,
-    blanks and repeats dropped; ``NO_TAGS`` for none.
-    """
-    kept = list(dict.fromkeys(t.strip()[:TAG_LENGTH] for t in tags if t and t.strip()))[:TAG_LIMIT]
-    return json.dumps(kept, ensure_ascii=False) if kept else NO_TAGS
 
 
 def _fields(obj: dict[str, Any], ext: dict[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aspjoc.intel.ingest.records import Record, RecordMarking
-from aspjoc.intel.models import CrimeType, StatementKind
+from aspjoc.intel.models import CRIME_TYPES, KINDS
 from aspjoc.marking import TLP, Handling, MarkingSpec
 
-KINDS = frozenset(k.value for k in StatementKind)
-CRIME_TYPES = frozenset(c.value for c in CrimeType)
 
 # owner, TLP, handling, public use, recipient organisations, recipient sharing groups
 MarkingKey = tuple[int, int, int, bool, frozenset[int], frozenset[int]]

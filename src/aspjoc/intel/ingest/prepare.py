@@ -13,7 +13,6 @@ which the producer passes on to the writer as it is.
 
 from __future__ import annotations
 
-import json
 import pickle
 import secrets
 import time
@@ -29,10 +28,8 @@ from aspjoc.intel.ingest.checks import Checker, MarkingKey
 from aspjoc.intel.ingest.phases import Phases
 from aspjoc.intel.ingest.records import Record, Rejected
 from aspjoc.intel.ingest.sql import Dialect
+from aspjoc.intel.tags import NO_TAGS, stored_tags
 
-TAG_LIMIT = 64  # tags kept per statement
-TAG_LENGTH = 255  # characters per tag, as MISP allows
-NO_TAGS = "[]"
 HELPER_DEPTH = 1  # groups waiting at each helper process; more are prepared here meanwhile
 
 
@@ -277,11 +274,10 @@ class Preparer:
         return found
 
     def _tags_json(self, tags: tuple[str, ...]) -> str:
-        """The tags as a JSON array: at most ``TAG_LIMIT``, each cut to ``TAG_LENGTH`` characters, blanks and repeats dropped."""
+        """``intel.tags.stored_tags``, remembered: a feed's records share a handful of tag sets."""
         found = self._tags.get(tags)
         if found is None:
-            kept = list(dict.fromkeys(t.strip()[:TAG_LENGTH] for t in tags if t and t.strip()))[:TAG_LIMIT]
-            found = json.dumps(kept, ensure_ascii=False) if kept else NO_TAGS
+            found = stored_tags(tags)
             if len(self._tags) > 1 << 12:
                 self._tags = {(): NO_TAGS}
             self._tags[tags] = found

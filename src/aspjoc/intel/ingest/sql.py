@@ -65,12 +65,12 @@ class Dialect:
     def params(self, count: int) -> str:
         return ", ".join([self.param] * count)
 
-    def literal(self, raw: Any, value: Any) -> str:
-        """``value`` as an SQL literal, quoted by the database's own rules (``raw``: the DBAPI connection)."""
+    def literal(self, raw: Any, value: Any, field: str) -> str:
+        """``value`` (of ``field``) as an SQL literal, quoted by the database's own rules (``raw``: the DBAPI connection)."""
         if self.name == "sqlite":
             quoted = str(raw.execute("SELECT quote(?)", (value,)).fetchone()[0])
             if raw.execute(f"SELECT {quoted}").fetchone()[0] != value:  # text SQLite would cut short (a NUL in it)
-                raise InvalidInput("source", "must not contain NUL characters")
+                raise InvalidInput(field, "must not contain NUL characters")
             return quoted
         from psycopg import sql
 

@@ -67,8 +67,9 @@ class BatchWriter:
         self.now = now
         raw = conn.connection.driver_connection
         literal = self.sql.literal
-        self.run = RunLiterals(author=literal(raw, author_user_id), retention=literal(raw, self.sql.ts(retention_until)),
-                               source=literal(raw, source), now=literal(raw, self.sql.ts(now)))
+        self.run = RunLiterals(author=literal(raw, author_user_id, "author"),
+                               retention=literal(raw, self.sql.ts(retention_until), "retention_until"),
+                               source=literal(raw, source, "source"), now=literal(raw, self.sql.ts(now), "now"))
         self.insert_observables = self.sql.insert_observables(self.run.now)
         self.insert_statements = self.sql.insert_statements(self.run)
         self.upsert_statements = self.sql.upsert_statements(self.run)

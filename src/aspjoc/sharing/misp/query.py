@@ -8,7 +8,6 @@ statement's source tags (``statements.tags``), as ``render`` shows them.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -20,6 +19,7 @@ from aspjoc.access import Principal, Purpose, gate
 from aspjoc.accounts.models import Organisation
 from aspjoc.errors import InvalidInput, NotFound
 from aspjoc.intel.models import Observable, Statement
+from aspjoc.intel.tags import carrying, like_text
 from aspjoc.marking import TLP, Marking
 from aspjoc.observables import canonicalise
 from aspjoc.sharing.misp.distribution import is_tlp_tag
@@ -65,21 +65,12 @@ def _tlp_level(term: str) -> int | None:
         return None
 
 
-def _json_like(text: str) -> str:
-    """``text`` as it reads inside a JSON string (``json.dumps``, as ``statements.tags`` is written), escaped for LIKE with ``!``."""
-    quoted = json.dumps(text, ensure_ascii=False)[1:-1]
-    return quoted.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
 def _statement_tag(term: str) -> ColumnElement[bool]:
-    """The statement carries the tag ``term`` (any case; ``%`` matches any run of characters).
-
-    As ``intel.service.tag_condition``: a tag is a JSON string right after ``[`` or ``, `` and ends at
-    the next unescaped quote, so a term matches a whole tag. A ``%`` inside a term (``a%b``) may also
-    match from one tag into the next; a leading or trailing one (``kit:%``, ``%-wave``) may not.
+    """The statement carries the tag ``term`` (any case; ``%`` matches any run of characters), as
+    ``intel.tags.carrying`` matches a whole tag. A ``%`` inside a term (``a%b``) may also match from one
+    tag into the next; a leading or trailing one (``kit:%``, ``%-wave``) may not.
     """
-    inner = "%".join(_json_like(part) for part in term.split("%"))
-    return or_(*(Statement.tags.ilike(f'%{opening}"{inner}"%', escape="!") for opening in ("[", ", ")))
+    return carrying("%".join(like_text(part) for part in term.split("%")))
 
 
 def _attribute_tag(term: str) -> ColumnElement[bool]:

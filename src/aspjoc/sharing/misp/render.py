@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aspjoc.accounts.models import Organisation, SharingGroup
-from aspjoc.intel.serialize import parse_tags
+from aspjoc.intel.tags import parse_tags
 from aspjoc.marking import TLP, Marking, MarkingRecipient
 from aspjoc.sharing.misp import distribution as dist
 from aspjoc.sharing.misp.distribution import Distribution

@@ -23,8 +23,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from aspjoc.intel.ingest.checks import CRIME_TYPES
-from aspjoc.intel.serialize import parse_tags
+from aspjoc.intel.models import CRIME_TYPES
+from aspjoc.intel.tags import parse_tags
 from aspjoc.marking import TLP, Handling
 from aspjoc.sharing.stix.patterns import pattern_for
 from aspjoc.sharing.stix.rows import RecipientCache, Recipients
