@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from .canonical import canonicalise, detect_type
+from .canonical import canonicalise, canonicalise_many, detect_type
 from .extract import extract
 from .refang import refang
 from .types import Canonical, ObservableType
@@ -14,6 +14,7 @@ __all__ = [
     "Canonical",
     "ObservableType",
     "canonicalise",
+    "canonicalise_many",
     "detect_type",
     "extract",
     "refang",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class ObservableType(StrEnum):
@@ -26,9 +26,12 @@ class ObservableType(StrEnum):
     app = "app"
 
 
-@dataclass(frozen=True, slots=True)
-class Canonical:
-    """One identifier in canonical form; ``(type, value)`` is its identity."""
+class Canonical(NamedTuple):
+    """One identifier in canonical form; ``(type, value)`` is its identity.
+
+    A named tuple rather than a frozen dataclass: ingest makes one per line, and a tuple is made
+    several times faster.
+    """
 
     type: ObservableType
     value: str

@@ -35,13 +35,61 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1)
+def _suffix_rules() -> tuple[frozenset[str], frozenset[str]]:
+    """The public suffix list's ICANN rules as tldextract ships them ("co.uk", "*.kh", "!www.ck"),
+    and every tail of a rule ("uk", "kh", "www.ck"): a host's suffix can only be longer than a
+    tail it ends in.
+    """
+    rules = frozenset(_extractor().tlds)
+    tails: set[str] = set()
+    for rule in rules:
+        labels = rule.lstrip("!").removeprefix("*.").split(".")
+        tails.update(".".join(labels[i:]) for i in range(len(labels)))
+    return rules, frozenset(tails)
+
+
 def registered_domain(host: str) -> str:
     """Return the registrable domain of a canonical host ("a.b.example.co.uk" → "example.co.uk").
 
     Uses the public suffix list's ICANN section, so "x.github.io" gives "github.io". When the
     suffix is not on the list (".test", ".example", ".onion"), the last two labels are used.
     """
+    if "xn--" in host:  # punycode labels are matched against the list's Unicode rules by tldextract
+        return _registered_domain_idna(host)
+    start = _suffix_start(host)
+    if start:
+        return host[host.rfind(".", 0, start - 1) + 1:]
+    return ".".join(host.rsplit(".", 2)[-2:])
+
+
+def _suffix_start(host: str) -> int | None:
+    """Where the public suffix of ``host`` (lowercase ASCII) starts, by the list's rules; None when none applies.
+
+    The list's algorithm, read from the right: the longest rule that matches wins, a wildcard
+    ("*.kh") matches any one label more, and an exception ("!www.ck") makes the suffix its parent.
+    It gives what tldextract gives (``tests/observables/test_observables_suffixes.py`` compares
+    them) at a fraction of the cost: ingest looks up every URL's host.
+    """
+    rules, tails = _suffix_rules()
+    found = None
+    parent = ""
+    start = len(host) + 1  # where the suffix read so far starts, plus one for its dot
+    while start > 0:
+        label_start = host.rfind(".", 0, start - 1) + 1
+        suffix = host[label_start:]
+        if "!" + suffix in rules:
+            return start
+        if suffix in rules or (parent and "*." + parent in rules):
+            found = label_start
+        if suffix not in tails:
+            break
+        parent, start = suffix, label_start
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _registered_domain_idna(host: str) -> str:
     found = _extractor()(host).top_domain_under_public_suffix
     if found:
         return found

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from aspjoc.errors import InvalidObservable
 from aspjoc.intel.ingest import warninglists
-from aspjoc.observables import canonicalise
+from aspjoc.observables import Canonical, canonicalise_many
 
 # (type, value, country, domain, num_lo, num_hi) or, for a refusal, (field, reason)
 Canon = tuple[str, str, str | None, str | None, int | None, int | None]
@@ -13,24 +12,16 @@ Outcome = Canon | Refusal
 Flags = dict[tuple[str, str], tuple[str, ...]]  # (type, value) → names of the warning lists holding it
 
 
-def canonical(value: str, type: str | None, region: str | None) -> Outcome:
-    """The canonical form of ``value`` (of ``type``, or detected when None); (field, reason) when it has none.
-
-    ``canonicalise`` remembers recent values, so the repeats a feed is full of cost a look-up.
-    """
-    try:
-        c = canonicalise(value, type, default_region=region)
-    except InvalidObservable as exc:
-        return exc.field, exc.reason
-    return c.type.value, c.value, c.country, c.domain, c.num_lo, c.num_hi
-
-
 def canonical_many(values: list[str], types: list[str | None], region: str | None) -> tuple[list[Outcome], Flags]:
-    """``canonical`` of each value with its type, and the known-good flags of the results (see ``flags_of``).
+    """The canonical form of each value (of its type, or detected when None), or (field, reason) when it has none;
+    and the known-good flags of the results (see ``flags_of``).
 
     The job a helper process does for a batch: plain lists in and out pickle cheaply.
     """
-    outcomes = [canonical(value, type, region) for value, type in zip(values, types)]
+    outcomes: list[Outcome] = [
+        (c.type._value_, c.value, c.country, c.domain, c.num_lo, c.num_hi) if isinstance(c, Canonical) else c
+        for c in canonicalise_many(values, types, default_region=region)
+    ]
     return outcomes, flags_of(outcomes)
 
 
