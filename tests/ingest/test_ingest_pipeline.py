@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,22 @@ def test_a_source_name_with_quotes_is_stored_as_written(db: Database, make: Fact
     with db.reader() as s:
         assert set(s.scalars(select(Statement.source))) == {source}
         assert sorted(s.scalars(select(Statement.sightings))) == [4, 4, 6]
+
+
+def test_a_resighting_takes_the_newest_marking_and_moves_the_update_time(db: Database, make: Factory) -> None:
+    fj = make.org("Fiji Cyber Unit", "FJ")
+    values = [Record(i, f"198.51.100.{i}") for i in range(1, 5)]
+    ingest(db, values, IngestOptions(org_id=fj.id, tlp=TLP.GREEN, source="s"), T0)
+    later = T0 + timedelta(hours=1)
+    # Re-sighted an hour later: two under the run's AMBER, one narrowed to RED by its record, in
+    # batches of two so that the repeats of the first batch's values are upserts in the second.
+    again = [Record(1, "198.51.100.1"), Record(2, "198.51.100.9"), Record(3, "198.51.100.2", marking=RecordMarking(tlp=TLP.RED)),
+             Record(4, "198.51.100.3"), Record(5, "198.51.100.1"), Record(6, "198.51.100.9")]
+    ingest(db, again, IngestOptions(org_id=fj.id, tlp=TLP.AMBER, source="s", batch_size=2), later)
+    with db.reader() as s:
+        found = {value: (tlp, updated, sightings) for value, tlp, updated, sightings in s.execute(
+            select(Observable.value, Marking.tlp, Statement.updated_at, Statement.sightings)
+            .join(Statement, Statement.observable_id == Observable.id).join(Marking, Marking.id == Statement.marking_id))}
+    assert found == {"198.51.100.1": (TLP.AMBER, later, 3), "198.51.100.2": (TLP.RED, later, 2),
+                     "198.51.100.3": (TLP.AMBER, later, 2), "198.51.100.4": (TLP.GREEN, T0, 1),
+                     "198.51.100.9": (TLP.AMBER, later, 2)}

@@ -120,23 +120,40 @@ class Dialect:
         return (f"INSERT INTO statements ({', '.join(ROW_COLUMNS + RUN_COLUMNS)}) VALUES ({self.params(len(ROW_COLUMNS))}, "
                 f"{run.author}, {run.retention}, {run.source}, {self.false_literal()}, {run.now}, {run.now})")
 
-    def upsert_statements(self, run: RunLiterals) -> str:
-        # A statement's identity is (observable, owner, kind, source): a repeat adds sightings,
-        # widens first/last seen and takes the newest marking, crime type, confidence, and the
-        # newest description and tags unless those are blank.
+    def upsert_statements(self, run: RunLiterals, *, indexed: bool = True) -> str:
+        """Insert statements, or re-sight those that exist.
+
+        A statement's identity is (observable, owner, kind, source): a repeat adds sightings,
+        widens first/last seen and takes the newest marking, crime type, confidence, and the
+        newest description and tags unless those are blank. With ``indexed`` False the marking and
+        the update time, the two indexed columns, are left to ``remark_statements``: SQLite
+        rewrites an index entry for every row whose indexed column is set, even to the same value,
+        and most repeats within a run change neither.
+        """
+        indexed_columns = "marking_id = excluded.marking_id, updated_at = excluded.updated_at, " if indexed else ""
         return (
             f"{self.insert_statements(run)} "
             "ON CONFLICT (observable_id, owner_org_id, kind, source) DO UPDATE SET "
             "sightings = statements.sightings + excluded.sightings, "
             f"first_seen = {self.least}(statements.first_seen, excluded.first_seen), "
             f"last_seen = {self.greatest}(statements.last_seen, excluded.last_seen), "
-            "marking_id = excluded.marking_id, author_user_id = excluded.author_user_id, "
+            f"{indexed_columns}author_user_id = excluded.author_user_id, "
             "crime_type = COALESCE(excluded.crime_type, statements.crime_type), "
             "confidence = excluded.confidence, "
             "description = CASE WHEN excluded.description = '' THEN statements.description ELSE excluded.description END, "
             "tags = CASE WHEN excluded.tags = '[]' THEN statements.tags ELSE excluded.tags END, "
-            "withdrawn = excluded.withdrawn, updated_at = excluded.updated_at"
+            "withdrawn = excluded.withdrawn"
         )
+
+    def remark_statements(self, run: RunLiterals) -> str:
+        """Give a re-sighted statement its new marking and the run's time, where either differs.
+
+        Parameters: marking, observable, owner, kind, marking (see ``upsert_statements``).
+        """
+        p = self.param
+        return (f"UPDATE statements SET marking_id = {p}, updated_at = {run.now} WHERE observable_id = {p} "
+                f"AND owner_org_id = {p} AND kind = {p} AND source = {run.source} "
+                f"AND (marking_id <> {p} OR updated_at <> {run.now})")
 
     def existing_statements(self) -> str:
         return (f"SELECT observable_id, owner_org_id, kind FROM statements WHERE source = {self.param} "

@@ -72,7 +72,9 @@ class BatchWriter:
                                source=literal(raw, source, "source"), now=literal(raw, self.sql.ts(now), "now"))
         self.insert_observables = self.sql.insert_observables(self.run.now)
         self.insert_statements = self.sql.insert_statements(self.run)
-        self.upsert_statements = self.sql.upsert_statements(self.run)
+        # SQLite re-sights with the light upsert, then moves marking and time only where they change.
+        self.upsert_statements = self.sql.upsert_statements(self.run, indexed=self.sql.name != "sqlite")
+        self.remark_statements = self.sql.remark_statements(self.run)
         self.observable_ids: dict[Canon, int] = {}
         self.checkpointer: _Checkpointer | None = None
         self.commits = 0
@@ -235,6 +237,7 @@ class BatchWriter:
         cursor.executemany(self.upsert_statements, older)
         cursor.execute(sql.max_statement_id())
         added: int = cursor.fetchone()[0] - before
+        cursor.executemany(self.remark_statements, [(row[3], row[1], row[2], row[4], row[3]) for row in older])
         return len(fresh) + added, len(older) - added
 
     def _existing(self, cursor: Any, rows: list[tuple[Any, ...]]) -> int:
