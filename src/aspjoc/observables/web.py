@@ -56,11 +56,11 @@ def registered_domain(host: str) -> str:
     suffix is not on the list (".test", ".example", ".onion"), the last two labels are used.
     """
     if "xn--" in host:  # punycode labels are matched against the list's Unicode rules by tldextract
-        return _registered_domain_idna(host)
-    start = _suffix_start(host)
-    if start:
-        return host[host.rfind(".", 0, start - 1) + 1:]
-    return ".".join(host.rsplit(".", 2)[-2:])
+        found = _registered_domain_idna(host)
+    else:
+        start = _suffix_start(host)
+        found = host[host.rfind(".", 0, start - 1) + 1:] if start else ""
+    return found or ".".join(host.rsplit(".", 2)[-2:])
 
 
 def _suffix_start(host: str) -> int | None:
@@ -90,10 +90,8 @@ def _suffix_start(host: str) -> int | None:
 
 @functools.lru_cache(maxsize=1 << 12)
 def _registered_domain_idna(host: str) -> str:
-    found = _extractor()(host).top_domain_under_public_suffix
-    if found:
-        return found
-    return ".".join(host.rsplit(".", 2)[-2:])
+    """tldextract's registered domain of a punycode host; "" when its suffix is on no rule."""
+    return _extractor()(host).top_domain_under_public_suffix
 
 
 @functools.lru_cache(maxsize=1 << 16)
